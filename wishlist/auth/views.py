@@ -1,0 +1,93 @@
+"""Sign-in, sign-out, sign-up and invitation pages."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..extensions import limiter
+from ..permissions import safe_next
+from ..services import NotFound, ServiceError
+from ..services import users as user_service
+from . import bp
+from .forms import InviteForm, LoginForm, SignupForm
+
+
+def _login_limit() -> str:
+    """Sign-in attempts allowed per client address."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("forum.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = user_service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(safe_next(request.args.get("next"), url_for("forum.index")))
+        # One message for unknown email, wrong password and deactivated user alike.
+        flash("Email or password is incorrect.", "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """Sign out (POST only, so a link on another site cannot sign people out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def signup() -> str | Response:
+    """Let a customer whose company is registered create their own sign-in."""
+    if not current_app.config["SIGNUP_ENABLED"]:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("forum.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.sign_up(form.email.data, form.name.data, form.password.data)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+            return render_template("auth/signup.html", form=form), 400
+        login_user(user)
+        flash(f"Welcome, {user.name}! You are signed in for {user.account.name}.", "success")
+        return redirect(url_for("forum.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invite(token: str) -> str | Response:
+    """Let an invited user set their password."""
+    try:
+        user = user_service.user_from_invite(token)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except ServiceError as exc:
+        abort(400, description=str(exc))
+    form = InviteForm(name=user.name)
+    if form.validate_on_submit():
+        try:
+            user = user_service.accept_invite(token, form.password.data, form.name.data)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+            return render_template("auth/invite.html", form=form, user=user), 400
+        logout_user()
+        login_user(user)
+        flash("Your password is set. Welcome to Wishlist!", "success")
+        return redirect(url_for("forum.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/invite.html", form=form, user=user), status

@@ -1,0 +1,74 @@
+"""Configuration read from the environment, with a testing variant."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _database_url(url: str) -> str:
+    """Return a SQLAlchemy URL, pointing plain PostgreSQL URLs at the psycopg 3 driver."""
+    # Hosting platforms hand out postgres:// or postgresql:// URLs; we ship psycopg 3 only.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, else from instance/secret_key, creating it once."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written owner-only: anyone who reads it can forge sessions.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Settings for a running installation; every value can be overridden by the environment."""
+
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app (instance path)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; forms left open still submit
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("WISHLIST_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    POST_RATE_LIMIT = os.environ.get("WISHLIST_POST_RATE_LIMIT", "30 per minute;300 per hour")
+    WISHES_PER_PAGE = int(os.environ.get("WISHLIST_WISHES_PER_PAGE", "20"))
+    TRENDING_DAYS = int(os.environ.get("WISHLIST_TRENDING_DAYS", "14"))
+    SIGNUP_ENABLED = os.environ.get("WISHLIST_SIGNUP", "1") == "1"
+
+    @staticmethod
+    def database_url(instance_path: str) -> str:
+        """Return DATABASE_URL, or the default SQLite file under the instance folder."""
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            return _database_url(url)
+        return "sqlite:///" + str(Path(instance_path) / "wishlist.sqlite")
+
+
+class TestingConfig(Config):
+    """Settings for the test suite: an isolated database, CSRF and limits switched on per test."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    WISHES_PER_PAGE = 5

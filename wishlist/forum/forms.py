@@ -1,0 +1,65 @@
+"""Forms of the forum."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..models import BODY_MAX, COMMENT_MAX, TITLE_MAX, Importance, WishStatus
+
+IMPORTANCE_CHOICES = [(i.value, i.label) for i in Importance]
+
+
+class WishForm(FlaskForm):
+    """Title, description and product area of a wish, with the author's own importance."""
+
+    title = StringField(
+        "Title",
+        validators=[DataRequired(message="Give your wish a title."), Length(min=3, max=TITLE_MAX)],
+        description="One line that says what you need, e.g. 'Export invoices to CSV'.",
+    )
+    body = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=BODY_MAX)],
+        description="Why you need it and how you work around it today.",
+    )
+    product_area = SelectField("Product area", coerce=int, validators=[Optional()])
+    importance = RadioField(
+        "How important is it to you?", choices=IMPORTANCE_CHOICES, default="important"
+    )
+
+
+class EditWishForm(WishForm):
+    """Editing keeps the vote as it is, so it does not ask for importance."""
+
+    importance = None
+
+
+class VoteForm(FlaskForm):
+    """A vote with its importance."""
+
+    importance = RadioField("Importance", choices=IMPORTANCE_CHOICES, default="important")
+
+
+class CommentForm(FlaskForm):
+    """A comment; staff can keep it internal."""
+
+    body = TextAreaField(
+        "Comment",
+        validators=[DataRequired(message="Write something first."), Length(max=COMMENT_MAX)],
+    )
+    internal = BooleanField("Internal note (staff only, never shown to customers)")
+
+
+class StatusForm(FlaskForm):
+    """A status change with a public reason."""
+
+    status = SelectField("Status", choices=[(s.value, s.label) for s in WishStatus])
+    reason = TextAreaField(
+        "Public note to customers",
+        validators=[Optional(), Length(max=2000)],
+        description="Required when declining.",
+    )
+
+
+class ActionForm(FlaskForm):
+    """An empty form: carries the CSRF token of one-click actions."""

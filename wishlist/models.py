@@ -1,0 +1,273 @@
+"""Typed SQLAlchemy models: the forum's accounts, users, wishes, votes, comments and history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+TITLE_MAX = 200
+BODY_MAX = 10_000
+COMMENT_MAX = 5_000
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Role(enum.StrEnum):
+    """What a user may do: customers use the forum, staff also triage it."""
+
+    CUSTOMER = "customer"
+    CSM = "csm"
+    PM = "pm"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """Human-readable role name."""
+        return {
+            "customer": "Customer",
+            "csm": "Customer success",
+            "pm": "Product manager",
+            "admin": "Admin",
+        }[self.value]
+
+
+class Importance(enum.StrEnum):
+    """How much a voter needs a wish."""
+
+    NICE = "nice"
+    IMPORTANT = "important"
+    CRITICAL = "critical"
+
+    @property
+    def label(self) -> str:
+        """Human-readable importance."""
+        return {"nice": "Nice to have", "important": "Important", "critical": "Critical"}[
+            self.value
+        ]
+
+    @property
+    def rank(self) -> int:
+        """Order from least to most needed, for 'highest importance' comparisons."""
+        return {"nice": 1, "important": 2, "critical": 3}[self.value]
+
+
+class WishStatus(enum.StrEnum):
+    """Where a wish stands in product management's workflow."""
+
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        """Human-readable status."""
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the wish is still awaiting delivery or a decision."""
+        return self not in (WishStatus.SHIPPED, WishStatus.DECLINED)
+
+
+def _enum(kind: type[enum.Enum], length: int = 16) -> Enum:
+    """Store an enum as its value in a VARCHAR, portable across SQLite and PostgreSQL."""
+    return Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store in UTC; a naive value is taken to be UTC already."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """SQLite drops the zone, so put UTC back."""
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+def _ts() -> UTCDateTime:
+    """A timezone-aware timestamp column type."""
+    return UTCDateTime()
+
+
+class Account(db.Model):
+    """A customer company; its users' votes count once per account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    email_domain: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="account")
+
+    def __repr__(self) -> str:
+        return f"<Account {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: a customer of an account, or a member of staff."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.CUSTOMER)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(_ts())
+
+    account: Mapped[Account | None] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Deactivated users cannot sign in (Flask-Login reads this)."""
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        """Customer success, product managers and admins see internal data."""
+        return self.role in (Role.CSM, Role.PM, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins manage users, accounts and product areas."""
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class ProductArea(db.Model):
+    """A part of the product that wishes are filed under."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Wish(db.Model):
+    """An enhancement request submitted by a customer (or by staff for one)."""
+
+    __table_args__ = (Index("ix_wish_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    body: Mapped[str] = mapped_column(Text, default="")
+    product_area_id: Mapped[int | None] = mapped_column(ForeignKey("product_area.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    status: Mapped[WishStatus] = mapped_column(_enum(WishStatus), default=WishStatus.NEW)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(_ts())
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    account: Mapped[Account | None] = relationship()
+    product_area: Mapped[ProductArea | None] = relationship()
+    votes: Mapped[list[Vote]] = relationship(back_populates="wish", cascade="all, delete-orphan")
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="wish", cascade="all, delete-orphan", order_by="Comment.created_at"
+    )
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="wish", cascade="all, delete-orphan", order_by="StatusChange.created_at"
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Withdrawn wishes are hidden from the forum and take no votes."""
+        return self.withdrawn_at is not None
+
+
+class Vote(db.Model):
+    """One user's support for one wish, with how important it is to them."""
+
+    __table_args__ = (UniqueConstraint("user_id", "wish_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    wish_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), index=True)
+    importance: Mapped[Importance] = mapped_column(_enum(Importance), default=Importance.IMPORTANT)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+    wish: Mapped[Wish] = relationship(back_populates="votes")
+
+
+class Comment(db.Model):
+    """A remark on a wish; internal ones are for staff eyes only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wish_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+    author: Mapped[User] = relationship()
+    wish: Mapped[Wish] = relationship(back_populates="comments")
+
+
+class Follow(db.Model):
+    """A user who wants to hear about a wish's progress."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    wish_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+
+class StatusChange(db.Model):
+    """One step in a wish's status history: who moved it, when, and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wish_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), index=True)
+    from_status: Mapped[WishStatus | None] = mapped_column(_enum(WishStatus))
+    to_status: Mapped[WishStatus] = mapped_column(_enum(WishStatus))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+    changed_by: Mapped[User] = relationship()
+    wish: Mapped[Wish] = relationship(back_populates="status_changes")

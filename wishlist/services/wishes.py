@@ -1,0 +1,457 @@
+"""The forum's rules: submitting, finding, voting on, following and discussing wishes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import Select
+
+from ..extensions import db
+from ..models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    TITLE_MAX,
+    Comment,
+    Follow,
+    Importance,
+    ProductArea,
+    StatusChange,
+    User,
+    Vote,
+    Wish,
+    WishStatus,
+    utcnow,
+)
+from .errors import Forbidden, NotFound, ServiceError
+from .text import optional_text, require_text
+
+SORTS = ("top", "newest", "trending")
+REASON_MAX = 2_000
+
+
+@dataclass(frozen=True)
+class WishFilter:
+    """What a wish listing shows: sort order, status, product area, search text, whose."""
+
+    sort: str = "top"
+    status: WishStatus | None = None
+    area_id: int | None = None
+    q: str = ""
+    author_id: int | None = None
+    voter_id: int | None = None
+
+
+@dataclass
+class WishRow:
+    """A wish with the counts a listing shows beside it."""
+
+    wish: Wish
+    votes: int
+    critical: int
+    important: int
+    comments: int
+    my_vote: Importance | None = None
+
+
+@dataclass
+class Page:
+    """One page of a listing."""
+
+    items: list[WishRow]
+    page: int
+    per_page: int
+    total: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is an earlier page."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a later page."""
+        return self.page < self.pages
+
+
+def _insert_for(table):  # noqa: ANN001, ANN202 - dialect-specific Insert constructs
+    """Return the INSERT construct of the bound database, which supports ON CONFLICT."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"Unsupported database: {dialect}")
+
+
+def parse_page(value: str | None) -> int:
+    """Return a page number from the query string, or raise a clear error."""
+    if value is None or value == "":
+        return 1
+    try:
+        page = int(value)
+    except ValueError:
+        raise ServiceError("The page number must be a whole number.") from None
+    if page < 1 or page > 1_000_000:
+        raise ServiceError("The page number must be 1 or more.")
+    return page
+
+
+def parse_filter(args: dict[str, str], viewer: User) -> WishFilter:
+    """Read a WishFilter from query arguments, rejecting values that mean nothing."""
+    sort = args.get("sort") or "top"
+    if sort not in SORTS:
+        raise ServiceError(f"Unknown sort order '{sort}'. Use one of: {', '.join(SORTS)}.")
+    status = None
+    if args.get("status"):
+        try:
+            status = WishStatus(args["status"])
+        except ValueError:
+            raise ServiceError(f"Unknown status '{args['status']}'.") from None
+    area_id = None
+    if args.get("area"):
+        try:
+            area_id = int(args["area"])
+        except ValueError:
+            raise ServiceError("Unknown product area.") from None
+    q = optional_text(args.get("q"), "Search", 200)
+    return WishFilter(sort=sort, status=status, area_id=area_id, q=q)
+
+
+def _vote_counts(since=None):  # noqa: ANN001, ANN202 - SQL subquery
+    """Subquery of votes per wish (optionally only recent ones), with importance splits."""
+    query = select(
+        Vote.wish_id.label("wish_id"),
+        func.count(Vote.id).label("votes"),
+        func.sum(case((Vote.importance == Importance.CRITICAL, 1), else_=0)).label("critical"),
+        func.sum(case((Vote.importance == Importance.IMPORTANT, 1), else_=0)).label("important"),
+    ).group_by(Vote.wish_id)
+    if since is not None:
+        query = query.where(Vote.created_at >= since)
+    return query.subquery()
+
+
+def _comment_counts(viewer: User):  # noqa: ANN202 - SQL subquery
+    """Subquery of comments per wish that this viewer may see."""
+    query = select(Comment.wish_id.label("wish_id"), func.count(Comment.id).label("n")).group_by(
+        Comment.wish_id
+    )
+    if not viewer.is_staff:
+        query = query.where(Comment.internal.is_(False))
+    return query.subquery()
+
+
+def _listing_query(viewer: User, wf: WishFilter) -> tuple[Select, object, object]:
+    """Build the listing SELECT for a filter, returning it with its count subqueries."""
+    votes = _vote_counts()
+    comments = _comment_counts(viewer)
+    query = (
+        select(Wish, votes.c.votes, votes.c.critical, votes.c.important, comments.c.n)
+        .outerjoin(votes, votes.c.wish_id == Wish.id)
+        .outerjoin(comments, comments.c.wish_id == Wish.id)
+        .where(Wish.withdrawn_at.is_(None))
+    )
+    if wf.status is not None:
+        query = query.where(Wish.status == wf.status)
+    if wf.area_id is not None:
+        query = query.where(Wish.product_area_id == wf.area_id)
+    if wf.author_id is not None:
+        query = query.where(Wish.author_id == wf.author_id)
+    if wf.voter_id is not None:
+        query = query.where(Wish.id.in_(select(Vote.wish_id).where(Vote.user_id == wf.voter_id)))
+    for term in wf.q.split()[:10]:
+        query = query.where(
+            or_(
+                Wish.title.icontains(term, autoescape=True),
+                Wish.body.icontains(term, autoescape=True),
+            )
+        )
+    return query, votes, comments
+
+
+def list_wishes(viewer: User, wf: WishFilter, page: int = 1, per_page: int | None = None) -> Page:
+    """Return one page of the wishes a viewer can see, filtered and sorted."""
+    per_page = per_page or current_app.config["WISHES_PER_PAGE"]
+    query, votes, _ = _listing_query(viewer, wf)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if wf.sort == "newest":
+        query = query.order_by(Wish.created_at.desc(), Wish.id.desc())
+    elif wf.sort == "trending":
+        since = utcnow() - timedelta(days=current_app.config["TRENDING_DAYS"])
+        recent = _vote_counts(since)
+        query = query.outerjoin(recent, recent.c.wish_id == Wish.id).order_by(
+            func.coalesce(recent.c.votes, 0).desc(),
+            func.coalesce(votes.c.votes, 0).desc(),
+            Wish.id.desc(),
+        )
+    else:
+        query = query.order_by(func.coalesce(votes.c.votes, 0).desc(), Wish.id.desc())
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        raise NotFound(f"There is no page {page}; the last page is {pages}.")
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    mine = _my_votes(viewer, [row[0].id for row in rows])
+    items = [
+        WishRow(
+            wish=row[0],
+            votes=row[1] or 0,
+            critical=row[2] or 0,
+            important=row[3] or 0,
+            comments=row[4] or 0,
+            my_vote=mine.get(row[0].id),
+        )
+        for row in rows
+    ]
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def _my_votes(viewer: User, wish_ids: list[int]) -> dict[int, Importance]:
+    """Map wish id to the viewer's vote importance for the given wishes."""
+    if not wish_ids:
+        return {}
+    rows = db.session.execute(
+        select(Vote.wish_id, Vote.importance).where(
+            Vote.user_id == viewer.id, Vote.wish_id.in_(wish_ids)
+        )
+    )
+    return {wish_id: importance for wish_id, importance in rows}
+
+
+def get_wish(wish_id: int, viewer: User) -> Wish:
+    """Return a wish the viewer may see; withdrawn wishes are visible to staff only."""
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or (wish.is_withdrawn and not viewer.is_staff):
+        raise NotFound("That wish does not exist or was withdrawn.")
+    return wish
+
+
+def _open_wish(wish_id: int) -> Wish:
+    """Return a wish that can take votes and comments (exists, not withdrawn)."""
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or wish.is_withdrawn:
+        raise NotFound("That wish does not exist or was withdrawn.")
+    return wish
+
+
+def wish_detail(wish: Wish, viewer: User) -> dict[str, object]:
+    """Everything the wish page shows, with internal comments only for staff."""
+    comments = [c for c in wish.comments if viewer.is_staff or not c.internal]
+    counts = {imp: 0 for imp in Importance}
+    for vote in wish.votes:
+        counts[vote.importance] += 1
+    my_vote = next((v.importance for v in wish.votes if v.user_id == viewer.id), None)
+    following = db.session.get(Follow, {"user_id": viewer.id, "wish_id": wish.id}) is not None
+    return {
+        "wish": wish,
+        "comments": comments,
+        "votes": len(wish.votes),
+        "importance_counts": counts,
+        "my_vote": my_vote,
+        "following": following,
+        "can_edit": can_edit(wish, viewer),
+        "history": wish.status_changes,
+    }
+
+
+def can_edit(wish: Wish, user: User) -> bool:
+    """Authors may edit until someone else votes; staff may always tidy a wish up."""
+    if wish.is_withdrawn:
+        return False
+    if user.is_staff:
+        return True
+    if wish.author_id != user.id:
+        return False
+    return not any(v.user_id != user.id for v in wish.votes)
+
+
+def _area(area_id: int | None) -> ProductArea | None:
+    """Return an active product area, or None when none was chosen."""
+    if not area_id:
+        return None
+    area = db.session.get(ProductArea, area_id)
+    if area is None or area.archived:
+        raise ServiceError("Choose a product area from the list.")
+    return area
+
+
+def submit_wish(
+    author: User,
+    title: str,
+    body: str = "",
+    area_id: int | None = None,
+    importance: Importance | str = Importance.IMPORTANT,
+) -> Wish:
+    """File a new wish; its author votes for it and follows it."""
+    wish = Wish(
+        title=require_text(title, "Title", TITLE_MAX, min_length=3),
+        body=optional_text(body, "Description", BODY_MAX),
+        product_area=_area(area_id),
+        author=author,
+        account=author.account,
+        status=WishStatus.NEW,
+    )
+    db.session.add(wish)
+    db.session.flush()
+    db.session.add(Vote(user_id=author.id, wish_id=wish.id, importance=Importance(importance)))
+    db.session.add(Follow(user_id=author.id, wish_id=wish.id))
+    db.session.add(
+        StatusChange(wish_id=wish.id, from_status=None, to_status=WishStatus.NEW, changed_by=author)
+    )
+    db.session.commit()
+    return wish
+
+
+def edit_wish(user: User, wish_id: int, title: str, body: str, area_id: int | None) -> Wish:
+    """Change a wish's text and product area, if this user still may."""
+    wish = get_wish(wish_id, user)
+    if not can_edit(wish, user):
+        raise Forbidden("Only the author can edit a wish, and only until someone else votes on it.")
+    wish.title = require_text(title, "Title", TITLE_MAX, min_length=3)
+    wish.body = optional_text(body, "Description", BODY_MAX)
+    wish.product_area = _area(area_id)
+    db.session.commit()
+    return wish
+
+
+def withdraw_wish(user: User, wish_id: int) -> Wish:
+    """Hide a wish from the forum at its author's (or staff's) request; nothing is deleted."""
+    wish = get_wish(wish_id, user)
+    if wish.is_withdrawn:
+        raise ServiceError("This wish was already withdrawn.")
+    if wish.author_id != user.id and not user.is_staff:
+        raise Forbidden("Only the author can withdraw this wish.")
+    wish.withdrawn_at = utcnow()
+    db.session.commit()
+    return wish
+
+
+def cast_vote(user: User, wish_id: int, importance: Importance | str) -> Vote:
+    """Vote for a wish, or change the importance of an existing vote; the voter follows it.
+
+    One statement with ON CONFLICT makes a double click count once and lets concurrent
+    voters each count, without relying on read-then-write.
+    """
+    try:
+        importance = Importance(importance)
+    except ValueError:
+        raise ServiceError(
+            "Choose how important this is: nice to have, important or critical."
+        ) from None
+    wish = _open_wish(wish_id)
+    now = utcnow()
+    stmt = _insert_for(Vote.__table__).values(
+        user_id=user.id,
+        wish_id=wish.id,
+        importance=importance.value,
+        created_at=now,
+        updated_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id", "wish_id"],
+        set_={"importance": importance.value, "updated_at": now},
+    )
+    db.session.execute(stmt)
+    _follow(user.id, wish.id)
+    db.session.commit()
+    vote = db.session.scalar(select(Vote).where(Vote.user_id == user.id, Vote.wish_id == wish.id))
+    assert vote is not None
+    return vote
+
+
+def remove_vote(user: User, wish_id: int) -> None:
+    """Take back a vote; removing a vote that is not there is not an error."""
+    wish = _open_wish(wish_id)
+    db.session.execute(delete(Vote).where(Vote.user_id == user.id, Vote.wish_id == wish.id))
+    db.session.commit()
+
+
+def _follow(user_id: int, wish_id: int) -> None:
+    """Add a follow unless it exists (safe against concurrent requests)."""
+    stmt = _insert_for(Follow.__table__).values(
+        user_id=user_id, wish_id=wish_id, created_at=utcnow()
+    )
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "wish_id"]))
+
+
+def set_following(user: User, wish_id: int, follow: bool) -> None:
+    """Follow or unfollow a wish."""
+    wish = _open_wish(wish_id)
+    if follow:
+        _follow(user.id, wish.id)
+    else:
+        db.session.execute(
+            delete(Follow).where(Follow.user_id == user.id, Follow.wish_id == wish.id)
+        )
+    db.session.commit()
+
+
+def add_comment(user: User, wish_id: int, body: str, internal: bool = False) -> Comment:
+    """Comment on a wish; only staff may write internal comments."""
+    if internal and not user.is_staff:
+        raise Forbidden("Only staff can write internal comments.")
+    wish = _open_wish(wish_id)
+    comment = Comment(
+        wish=wish, author=user, body=require_text(body, "Comment", COMMENT_MAX), internal=internal
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def change_status(user: User, wish_id: int, status: WishStatus | str, reason: str = "") -> Wish:
+    """Move a wish to another status, keeping the history; declining needs a public reason."""
+    if not user.is_staff:
+        raise Forbidden("Only staff can change a wish's status.")
+    try:
+        status = WishStatus(status)
+    except ValueError:
+        raise ServiceError("Choose a status from the list.") from None
+    wish = get_wish(wish_id, user)
+    reason = optional_text(reason, "Reason", REASON_MAX)
+    if status == WishStatus.DECLINED and not reason:
+        raise ServiceError("Declining a wish needs a public reason for the customers who asked.")
+    if status == wish.status:
+        raise ServiceError(f"The wish is already {status.label.lower()}.")
+    db.session.add(
+        StatusChange(
+            wish=wish, from_status=wish.status, to_status=status, reason=reason, changed_by=user
+        )
+    )
+    wish.status = status
+    wish.status_reason = reason
+    db.session.commit()
+    return wish
+
+
+def followers(wish_id: int) -> list[int]:
+    """Ids of the users following a wish."""
+    return list(db.session.scalars(select(Follow.user_id).where(Follow.wish_id == wish_id)))
+
+
+__all__ = [
+    "SORTS",
+    "Page",
+    "WishFilter",
+    "WishRow",
+    "add_comment",
+    "cast_vote",
+    "change_status",
+    "edit_wish",
+    "get_wish",
+    "list_wishes",
+    "parse_filter",
+    "parse_page",
+    "remove_vote",
+    "set_following",
+    "submit_wish",
+    "wish_detail",
+    "withdraw_wish",
+]
