@@ -53,6 +53,7 @@ class Config:
     WISHES_PER_PAGE = int(os.environ.get("WISHLIST_WISHES_PER_PAGE", "20"))
     TRENDING_DAYS = int(os.environ.get("WISHLIST_TRENDING_DAYS", "14"))
     SIGNUP_ENABLED = os.environ.get("WISHLIST_SIGNUP", "1") == "1"
+    PASSWORD_HASH_METHOD = "scrypt"
 
     @staticmethod
     def database_url(instance_path: str) -> str:
@@ -72,3 +73,5 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     WISHES_PER_PAGE = 5
+    # Hashing is the slowest part of creating test users; strength is not under test here.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

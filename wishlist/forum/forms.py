@@ -1,12 +1,19 @@
 """Forms of the forum."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import BODY_MAX, COMMENT_MAX, TITLE_MAX, Importance, WishStatus
 
-IMPORTANCE_CHOICES = [(i.value, i.label) for i in Importance]
+IMPORTANCE_CHOICES = [SelectChoice(i.value, i.label) for i in Importance]
 
 
 class WishForm(FlaskForm):
@@ -53,7 +60,7 @@ class CommentForm(FlaskForm):
 class StatusForm(FlaskForm):
     """A status change with a public reason."""
 
-    status = SelectField("Status", choices=[(s.value, s.label) for s in WishStatus])
+    status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in WishStatus])
     reason = TextAreaField(
         "Public note to customers",
         validators=[Optional(), Length(max=2000)],

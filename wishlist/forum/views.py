@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from ..extensions import limiter
 from ..models import WishStatus
@@ -30,9 +31,10 @@ def _fail(exc: ServiceError) -> None:
     abort(400, description=str(exc))
 
 
-def _area_choices() -> list[tuple[int, str]]:
+def _area_choices() -> list[SelectChoice]:
     """Product areas for a select box, with 'not sure' first."""
-    return [(0, "Not sure")] + [(a.id, a.name) for a in user_service.list_product_areas()]
+    areas = user_service.list_product_areas()
+    return [SelectChoice(0, "Not sure")] + [SelectChoice(a.id, a.name) for a in areas]
 
 
 def _listing(template: str, title: str, **scope: int) -> str:

@@ -1,0 +1,118 @@
+"""Every route, walked as anonymous, customer, csm, pm and admin: who gets what."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wishlist.models import Role
+
+from . import factories
+
+ROLES = ["anonymous", "customer", "csm", "pm", "admin"]
+# Who may use a route: everyone, anyone signed in, staff (csm, pm, admin), or admins only.
+ALLOWED = {
+    "public": set(ROLES),
+    "user": {"customer", "csm", "pm", "admin"},
+    "staff": {"csm", "pm", "admin"},
+    "admin": {"admin"},
+}
+
+# (method, path template, access, form data). {wish}, {user}, {account}, {area} are filled in.
+ROUTES = [
+    ("GET", "/login", "public", None),
+    ("GET", "/signup", "public", None),
+    ("POST", "/login", "public", {"email": "carol@acme.test", "password": factories.PASSWORD}),
+    ("POST", "/signup", "public", {"email": "x@acme.test"}),
+    ("GET", "/static/wishlist.css", "public", None),
+    ("POST", "/logout", "user", {}),
+    ("GET", "/", "user", None),
+    ("GET", "/me/wishes", "user", None),
+    ("GET", "/me/votes", "user", None),
+    ("GET", "/wishes/new", "user", None),
+    ("POST", "/wishes/new", "user", {"title": "A new wish", "importance": "nice"}),
+    ("GET", "/wishes/{wish}", "user", None),
+    ("GET", "/wishes/{wish}/edit", "user", None),
+    ("POST", "/wishes/{wish}/edit", "user", {"title": "Edited title", "product_area": 0}),
+    ("POST", "/wishes/{wish}/vote", "user", {"importance": "critical"}),
+    ("POST", "/wishes/{wish}/unvote", "user", {}),
+    ("POST", "/wishes/{wish}/follow", "user", {"follow": "1"}),
+    ("POST", "/wishes/{wish}/comments", "user", {"body": "A comment"}),
+    ("POST", "/wishes/{wish}/withdraw", "user", {}),
+    ("POST", "/wishes/{wish}/status", "staff", {"status": "planned", "reason": ""}),
+    ("GET", "/api/v1/wishes", "user", None),
+    ("GET", "/api/v1/wishes/{wish}", "user", None),
+    ("PUT", "/api/v1/wishes/{wish}/vote", "user", {"importance": "nice"}),
+    ("DELETE", "/api/v1/wishes/{wish}/vote", "user", None),
+    ("GET", "/admin/", "admin", None),
+    ("GET", "/admin/users", "admin", None),
+    ("POST", "/admin/users", "admin", {"email": "new@acme.test", "role": "pm", "account": 0}),
+    ("GET", "/admin/users/{user}", "admin", None),
+    ("POST", "/admin/users/{user}", "admin", {"role": "customer", "account": "{account}"}),
+    ("GET", "/admin/accounts", "admin", None),
+    ("POST", "/admin/accounts", "admin", {"name": "Initech", "email_domain": "initech.test"}),
+    ("GET", "/admin/accounts/{account}", "admin", None),
+    ("POST", "/admin/accounts/{account}", "admin", {"name": "Acme Inc", "email_domain": ""}),
+    ("GET", "/admin/areas", "admin", None),
+    ("POST", "/admin/areas", "admin", {"name": "Billing", "description": ""}),
+    ("GET", "/admin/areas/{area}", "admin", None),
+    ("POST", "/admin/areas/{area}", "admin", {"name": "Reports", "description": ""}),
+]
+# Routes that take a token of their own and are covered in test_auth.py.
+EXEMPT = {"/invite/<token>"}
+
+
+@pytest.fixture
+def scene(app, people):
+    """A wish by the customer, plus the ids the routes need."""
+    wish = factories.make_wish(people["customer"], "Dark mode")
+    target = factories.make_user(Role.CUSTOMER, people["acme"], email="tim@acme.test")
+    return {
+        "wish": wish.id,
+        "user": target.id,
+        "account": people["acme"].id,
+        "area": people["area"].id,
+    }
+
+
+def _fill(value: str, scene: dict[str, int]) -> str:
+    return value.format(**scene) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "access", "data"), ROUTES)
+def test_route_access(client, auth, people, scene, role, method, path, access, data):
+    if role != "anonymous":
+        auth.login(people[role].email)
+    url = _fill(path, scene)
+    form = {k: _fill(v, scene) for k, v in (data or {}).items()}
+    if url.startswith("/api/") and method == "PUT":
+        response = client.open(url, method=method, json=form)
+    else:
+        response = client.open(url, method=method, data=form)
+    response.close()
+    location = response.headers.get("Location", "")
+    if role in ALLOWED[access]:
+        assert response.status_code not in (401, 403), response.data[:300]
+        assert "/login" not in location or path in ("/logout",)
+        assert response.status_code < 500
+    elif role == "anonymous":
+        if url.startswith("/api/"):
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 302
+            assert "/login" in location
+    else:
+        assert response.status_code == 403
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route must be added to ROUTES, so nobody forgets to decide who may use it."""
+    listed = {(method, re.sub(r"\{\w+\}", "<>", path)) for method, path, _, _ in ROUTES}
+    for rule in app.url_map.iter_rules():
+        if rule.rule in EXEMPT or rule.endpoint == "static":
+            continue
+        shape = re.sub(r"<[^>]+>", "<>", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, shape) in listed, f"{method} {rule.rule} is not in ROUTES"
