@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -67,8 +68,10 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def app(_migrated: str) -> Iterator[Flask]:
+def app(_migrated: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """A fresh app bound to the migrated test database, emptied after each test."""
+    # Its own instance folder, so no test sees another's duplicate index.
+    monkeypatch.setenv("WISHLIST_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _migrated})
     with app.app_context():
         yield app
