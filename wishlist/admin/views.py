@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from ..extensions import db
 from ..models import Account, ProductArea, User
@@ -15,9 +16,10 @@ from . import bp
 from .forms import AccountForm, AreaForm, UserCreateForm, UserEditForm
 
 
-def _account_choices() -> list[tuple[int, str]]:
+def _account_choices() -> list[SelectChoice]:
     """Accounts for a select box, with 'none (staff)' first."""
-    return [(0, "None (staff)")] + [(a.id, a.name) for a in user_service.list_accounts()]
+    accounts = user_service.list_accounts()
+    return [SelectChoice(0, "None (staff)")] + [SelectChoice(a.id, a.name) for a in accounts]
 
 
 @bp.route("/")
