@@ -1,0 +1,196 @@
+"""Speed of the dedupe run (neighbours K=10 + bundles) and of typing-time queries.
+
+Run: .venv/bin/python -m bench.bench_dedupe 10000 100000 [--query]
+Each measurement runs in its own process so peak RSS is that step's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.make_rows import OUT_DIR
+
+
+def rows_file(n: int) -> Path:
+    """The generated CSV of n rows, made on first use."""
+    path = OUT_DIR / f"rows_{n}.csv"
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "bench.make_rows", str(n)], check=True)
+    return path
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process plus its largest finished child, in MiB.
+
+    Forked workers share the parent's pages copy-on-write, so the sum overstates real use.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + kids) / 1024.0
+
+
+def own_rss_mb() -> float:
+    """Peak resident memory of this process alone, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def child_fit(n: int) -> dict[str, float]:
+    """Time fitting the reference TF-IDF vectoriser alone (word 1-2 grams, stop words)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from wishlist.dedupe import read_documents
+
+    docs = read_documents(rows_file(n))
+    texts = [f"{d.title}\n{d.body}" for d in docs]
+    started = time.perf_counter()
+    TfidfVectorizer(ngram_range=(1, 2), stop_words="english").fit(texts)
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its children, in MiB (shared pages split)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024.0
+
+
+def child_run(n: int) -> dict[str, float]:
+    """Time the whole dedupe run: read CSV, fit, neighbours, bundles, write both CSVs."""
+    import threading
+
+    from wishlist.dedupe import run
+
+    src = rows_file(n)
+    stamps: list[tuple[float, str]] = []
+    peak = [0.0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        """Track the peak PSS of this process tree while the run goes."""
+        while not stop.wait(0.2):
+            peak[0] = max(peak[0], tree_pss_mb(os.getpid()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    summary = run(
+        src,
+        bundles_out=OUT_DIR / f"bundles_{n}.csv",
+        neighbors_out=OUT_DIR / f"neighbors_{n}.csv",
+        k=10,
+        progress=lambda msg: stamps.append((time.perf_counter() - started, msg)),
+    )
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    for at, msg in stamps:
+        print(f"    {at:7.1f}s {msg}", file=sys.stderr)
+    return {
+        "seconds": wall,
+        "peak_rss_mb": peak_rss_mb(),
+        "parent_rss_mb": own_rss_mb(),
+        "peak_pss_mb": peak[0],
+        "bundles": summary.bundles,
+        "bundled": summary.bundled_documents,
+        "largest": summary.largest_bundle,
+    }
+
+
+def child_query(n: int, queries: int = 500) -> dict[str, float]:
+    """p50/p95/max latency of index.query() against n wishes, drafts taken from other rows."""
+    import numpy as np
+
+    from wishlist.dedupe import DedupeIndex, read_documents
+
+    docs = read_documents(rows_file(n))
+    index = DedupeIndex.fit(docs)
+    rng = random.Random(7)
+    drafts = []
+    for _ in range(queries):
+        words = rng.choice(docs).title.split()
+        rng.shuffle(words)
+        drafts.append(" ".join(words[: max(2, len(words) - 1)]))
+    index.query(drafts[0])  # builds the column views once, as a web worker would at start
+    times = []
+    for draft in drafts:
+        t = time.perf_counter()
+        index.query(draft, limit=5)
+        times.append((time.perf_counter() - t) * 1000.0)
+    ms = np.array(times)
+    return {
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "max_ms": float(ms.max()),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def in_child(kind: str, n: int) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter and return its JSON result."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_dedupe", "--child", kind, str(n)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Measure each size and print a table row per size."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--query", action="store_true", help="also time query() at 100,000")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, n = args.child[0], int(args.child[1])
+        result = {"fit": child_fit, "run": child_run, "query": child_query}[kind](n)
+        print(json.dumps(result))
+        return
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; above ~0.5 means noisy)")
+    for n in args.sizes:
+        rows_file(n)
+        fit = in_child("fit", n)
+        run = in_child("run", n)
+        print(
+            f"{n:>9,} rows: dedupe {run['seconds']:.1f} s; peak memory of the process tree "
+            f"{run['peak_pss_mb']:.0f} MiB PSS (main process peak RSS "
+            f"{run['parent_rss_mb']:.0f} MiB; "
+            f"main + largest worker RSS {run['peak_rss_mb']:.0f} MiB); "
+            f"vectoriser fit alone {fit['seconds']:.1f} s; "
+            f"ratio {run['seconds'] / fit['seconds']:.2f}; "
+            f"bundles {run['bundles']:,} ({run['bundled']:,} wishes, largest {run['largest']})",
+            flush=True,
+        )
+    if args.query:
+        q = in_child("query", 100_000)
+        print(
+            f"query() against 100,000 wishes: p50 {q['p50_ms']:.1f} ms, p95 {q['p95_ms']:.1f} ms, "
+            f"max {q['max_ms']:.1f} ms",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,610 @@
+"""TF-IDF retrieval plus rapidfuzz re-scoring: the near-duplicate index for wishes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from wishlist.dedupe.vectors import TermModel
+
+Progress = Callable[[str], None]
+
+# Chosen on the development data (bench/eval_quality.py; see BENCHMARKS.md) for precision
+# first, since bundles are suggestions a person confirms: at 0.35 none of the 286 SemEval
+# candidate pairs judged irrelevant scores above it, nor do 99.88% of random question pairs
+# (short texts) and over 99.99% of random bug-report pairs (long texts), while 15% of the
+# SemEval "PerfectMatch" pairs and 15% of SeaMonkey's labelled duplicates do. Lower it (for
+# example to 0.25) for recall; the ranking (neighbours, query) does not depend on it.
+DEFAULT_THRESHOLD: float = 0.35
+
+
+@dataclass(frozen=True)
+class Document:
+    """One wish as the duplicate finder sees it: an id, a title and an optional body."""
+
+    id: str
+    title: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each similarity component counts in the final score (the first four sum to 1)."""
+
+    title: float = 0.25
+    text: float = 0.55
+    char: float = 0.15
+    fuzz: float = 0.05
+    # Share of the score at stake when one title's words are missing from the other wish
+    # entirely ("Export invoices to CSV" vs "Import invoices from CSV"): the hard negatives.
+    coverage: float = 0.9
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """Tuning knobs for the index; the defaults are what the benchmarks report."""
+
+    weights: Weights = field(default_factory=Weights)
+    # Candidates kept per wish from the TF-IDF stage before rapidfuzz re-scores them.
+    candidates_extra: int = 5
+    chunk_size: int = 2000
+    # Candidate search ignores features in more than max(floor, share * n) wishes and keeps
+    # each wish's strongest features only; final scores always use every feature.
+    search_df_floor: int = 300
+    search_df_share: float = 0.003
+    search_features: int = 20
+    # Fork this many processes for the neighbour search from this corpus size on.
+    parallel_from: int = 20_000
+    max_workers: int = 2
+
+
+def _document_text(title: str, body: str) -> str:
+    """Join title and body into the text the word model reads."""
+    return f"{title}\n{body}" if body else title
+
+
+def _fuzz_title(title: str) -> str:
+    """Normalise a title once so rapidfuzz compares words, not case or punctuation."""
+    return default_process(title)
+
+
+def _rowwise_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """Dot product of row r of a with row r of b, for every r."""
+    return np.asarray(a.multiply(b).sum(axis=1), dtype=np.float32).ravel()
+
+
+def _fuzz_scores(titles: Sequence[str], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Word-order-insensitive edit similarity of the titles of pairs (i, j), in [0, 1]."""
+    out = np.empty(len(i), dtype=np.float32)
+    ratio = fuzz.token_sort_ratio
+    for n, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+        out[n] = ratio(titles[a], titles[b])
+    return out / np.float32(100.0)
+
+
+# Below this many pairs, scoring walks the rows directly: bundling asks for a few pairs at a
+# time, thousands of times, and scipy's fixed cost per call would dominate.
+_FEW_PAIRS = 64
+
+
+def _row_dot(m: sp.csr_matrix, a: int, b: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """Dot product of rows a and b of a CSR matrix with sorted indices, and their columns."""
+    pa = slice(m.indptr[a], m.indptr[a + 1])
+    pb = slice(m.indptr[b], m.indptr[b + 1])
+    ia, ib = m.indices[pa], m.indices[pb]
+    _, ka, kb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
+    dot = float(np.dot(m.data[pa][ka], m.data[pb][kb]))
+    return dot, ia, ib
+
+
+def _mass_in(m: sp.csr_matrix, row: int, columns: np.ndarray) -> float:
+    """Sum of squared entries of one row over the given columns."""
+    p = slice(m.indptr[row], m.indptr[row + 1])
+    hit = np.isin(m.indices[p], columns, assume_unique=True)
+    vals = m.data[p][hit]
+    return float(np.dot(vals, vals))
+
+
+def _coverage(
+    ab: np.ndarray, ba: np.ndarray, has_title_a: np.ndarray, has_title_b: np.ndarray
+) -> np.ndarray:
+    """How fully each title's words appear in the other wish, the weaker direction, in [0, 1]."""
+    # A missing title gives no evidence either way, so it counts as covered.
+    ab = np.where(has_title_a > 0, ab, 1.0)
+    ba = np.where(has_title_b > 0, ba, 1.0)
+    return np.clip(np.minimum(ab, ba), 0.0, 1.0).astype(np.float32)
+
+
+def _keep_strongest(m: sp.csr_matrix, limit: int) -> sp.csr_matrix:
+    """Copy of m keeping only the `limit` largest entries of each row."""
+    counts = np.diff(m.indptr)
+    if counts.max(initial=0) <= limit:
+        return m.copy()
+    rows, cols = _top_per_row(m, limit)
+    vals = np.asarray(m[rows, cols], dtype=np.float32).ravel()
+    return sp.csr_matrix((vals, (rows, cols)), shape=m.shape, dtype=np.float32)
+
+
+def _top_per_row(m: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of the `limit` largest positive entries of each row of a CSR matrix."""
+    counts = np.diff(m.indptr)
+    n_rows = m.shape[0]
+    rows_out: list[np.ndarray] = []
+    cols_out: list[np.ndarray] = []
+    # Rows are padded into a dense block for argpartition; blocks are sized to bound memory.
+    budget = 8_000_000
+    start = 0
+    while start < n_rows:
+        width = 1
+        stop = start
+        while stop < n_rows and (stop - start + 1) * max(width, int(counts[stop])) <= budget:
+            width = max(width, int(counts[stop]))
+            stop += 1
+        stop = max(stop, start + 1)
+        width = max(width, int(counts[start:stop].max(initial=1)))
+        lo, hi = m.indptr[start], m.indptr[stop]
+        local_counts = counts[start:stop]
+        row_of = np.repeat(np.arange(stop - start), local_counts)
+        slot = np.arange(hi - lo) - np.repeat(m.indptr[start:stop] - lo, local_counts)
+        vals = np.full((stop - start, width), -np.inf, dtype=np.float32)
+        cols = np.full((stop - start, width), -1, dtype=np.int64)
+        vals[row_of, slot] = m.data[lo:hi]
+        cols[row_of, slot] = m.indices[lo:hi]
+        if width > limit:
+            pick = np.argpartition(-vals, limit - 1, axis=1)[:, :limit]
+            vals = np.take_along_axis(vals, pick, axis=1)
+            cols = np.take_along_axis(cols, pick, axis=1)
+        good = vals > 0
+        rows_out.append(np.nonzero(good)[0] + start)
+        cols_out.append(cols[good])
+        start = stop
+    if not rows_out:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows_out).astype(np.int64), np.concatenate(cols_out).astype(np.int64)
+
+
+def _keep_top(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    score: np.ndarray,
+    id_rank: np.ndarray,
+    start: int,
+    k: int,
+    out_idx: np.ndarray,
+    out_score: np.ndarray,
+) -> None:
+    """Write the k best re-scored candidates of each row; ties go to the smaller id."""
+    order = np.lexsort((id_rank[cols], -score, rows))
+    rows, cols, score = rows[order], cols[order], score[order]
+    first = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(len(rows)) - first
+    sel = (rank < k) & (score > 0)
+    out_idx[rows[sel] + start, rank[sel]] = cols[sel]
+    out_score[rows[sel] + start, rank[sel]] = score[sel]
+
+
+# What forked neighbour-search workers read: set just before the pool forks, so the children
+# inherit the matrices copy-on-write instead of receiving pickled copies.
+_FORK_STATE: tuple[DedupeIndex, sp.csr_matrix, sp.csr_matrix, int, int, np.ndarray] | None = None
+
+
+def _neighbor_block(start: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """Worker entry point: one block of the neighbour search, from the inherited state."""
+    if _FORK_STATE is None:
+        raise RuntimeError("neighbour worker started without an index")
+    index, q, rt, n_cand, k, id_rank = _FORK_STATE
+    return index._neighbor_block(start, q, rt, n_cand, k, id_rank)
+
+
+class DedupeIndex:
+    """Fitted vocabulary and vectors for a set of wishes, answering similarity questions."""
+
+    def __init__(self, params: IndexParams, model: TermModel) -> None:
+        """Create an empty index around a fitted term model; use fit() instead."""
+        self.params = params
+        self.model = model
+        self.ids: list[str] = []
+        self.titles: list[str] = []
+        self.fuzz_titles: list[str] = []
+        self._position: dict[str, int] = {}
+        self.title_vectors = sp.csr_matrix((0, model.n_words), dtype=np.float32)
+        self.text_vectors = sp.csr_matrix((0, model.n_words), dtype=np.float32)
+        self.char_vectors = sp.csr_matrix((0, model.n_grams), dtype=np.float32)
+        self._columns: tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix] | None = None
+
+    # ---- building -------------------------------------------------------------------------
+
+    @classmethod
+    def fit(
+        cls,
+        docs: Sequence[Document],
+        params: IndexParams | None = None,
+        progress: Progress | None = None,
+    ) -> DedupeIndex:
+        """Learn the vocabulary from the wishes and index them."""
+        params = params or IndexParams()
+        docs = list(docs)
+        if not docs:
+            raise ValueError("cannot fit a duplicate index on no documents")
+        if progress:
+            progress(f"vectorising {len(docs):,} wishes")
+        model = TermModel()
+        # Stemmed single words beat word bigrams on both development sets (paraphrases reorder
+        # and inflect words far more often than they repeat phrases).
+        title_vec, text_vec, char_vec = model.fit_transform(
+            [d.title for d in docs], [_document_text(d.title, d.body) for d in docs]
+        )
+        index = cls(params, model)
+        index._append(docs, title_vec, text_vec, char_vec)
+        return index
+
+    def _vectorize(
+        self, titles: Sequence[str], bodies: Sequence[str]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """Turn titles and bodies into normalised title, text and character vectors."""
+        texts = [_document_text(t, b) for t, b in zip(titles, bodies, strict=True)]
+        return self.model.transform(titles, texts)
+
+    def add(self, docs: Sequence[Document], progress: Progress | None = None) -> None:
+        """Index more wishes with the fitted vocabulary, without refitting."""
+        docs = list(docs)
+        if progress:
+            progress(f"vectorising {len(docs):,} wishes")
+        title_vec, text_vec, char_vec = self._vectorize(
+            [d.title for d in docs], [d.body for d in docs]
+        )
+        self._append(docs, title_vec, text_vec, char_vec)
+
+    def _append(
+        self,
+        docs: Sequence[Document],
+        title_vec: sp.csr_matrix,
+        text_vec: sp.csr_matrix,
+        char_vec: sp.csr_matrix,
+    ) -> None:
+        """Add vectorised wishes to the index, after checking their ids are new and unique."""
+        fresh: dict[str, int] = {}
+        for n, d in enumerate(docs):
+            if d.id in self._position or d.id in fresh:
+                raise ValueError(f"document id {d.id!r} is already in the index")
+            fresh[d.id] = len(self.ids) + n
+        self._position.update(fresh)
+        self.title_vectors = sp.vstack([self.title_vectors, title_vec], "csr")
+        self.text_vectors = sp.vstack([self.text_vectors, text_vec], "csr")
+        self.char_vectors = sp.vstack([self.char_vectors, char_vec], "csr")
+        self.ids.extend(d.id for d in docs)
+        self.titles.extend(d.title for d in docs)
+        self.fuzz_titles.extend(_fuzz_title(d.title) for d in docs)
+        self._columns = None
+
+    def __len__(self) -> int:
+        """Number of indexed wishes."""
+        return len(self.ids)
+
+    def position(self, doc_id: str) -> int:
+        """Row of a wish in the index, by id."""
+        return self._position[doc_id]
+
+    # ---- scoring --------------------------------------------------------------------------
+
+    def _combine(
+        self,
+        title: np.ndarray,
+        text: np.ndarray,
+        char: np.ndarray,
+        fz: np.ndarray,
+        coverage: np.ndarray,
+    ) -> np.ndarray:
+        """Blend the component similarities into one score in [0, 1]."""
+        w = self.params.weights
+        score = w.title * title + w.text * text + w.char * char + w.fuzz * fz
+        score = score * (1.0 - w.coverage * (1.0 - coverage))
+        return np.clip(score, 0.0, 1.0).astype(np.float32)
+
+    def _presence(self, rows: slice | np.ndarray) -> sp.csr_matrix:
+        """Which stemmed words each wish uses anywhere, as 0/1 rows."""
+        x = self.text_vectors[rows]
+        return sp.csr_matrix((np.ones(x.nnz, dtype=np.float32), x.indices, x.indptr), shape=x.shape)
+
+    def pair_components(self, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """Every component and the final score for the index pairs (i[r], j[r])."""
+        i = np.asarray(i, dtype=np.int64)
+        j = np.asarray(j, dtype=np.int64)
+        out: dict[str, list[np.ndarray]] = {}
+        # Batches bound the memory of the gathered rows on million-pair calls.
+        step = 250_000
+        for b in range(0, max(len(i), 1), step):
+            part = self._pair_components(i[b : b + step], j[b : b + step])
+            for key, value in part.items():
+                out.setdefault(key, []).append(value)
+        return {key: np.concatenate(values) for key, values in out.items()}
+
+    def _pair_components(self, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """pair_components() for one batch."""
+        ti, tj = self.title_vectors[i], self.title_vectors[j]
+        title = _rowwise_dot(ti, tj)
+        shared = self.text_vectors[i].multiply(self.text_vectors[j]).tocsr()
+        text = np.asarray(shared.sum(axis=1), dtype=np.float32).ravel()
+        char = _rowwise_dot(self.char_vectors[i], self.char_vectors[j])
+        fz = _fuzz_scores(self.fuzz_titles, i, j)
+        # A title word of one wish found anywhere in the other is, because every title word is
+        # also a text word, exactly a title word among the two texts' shared words.
+        shared.data[:] = 1.0
+        cov = _coverage(
+            _rowwise_dot(ti.power(2), shared),
+            _rowwise_dot(tj.power(2), shared),
+            self._title_mass(i),
+            self._title_mass(j),
+        )
+        score = self._combine(title, text, char, fz, cov)
+        return {
+            "title": title,
+            "text": text,
+            "char": char,
+            "fuzz": fz,
+            "coverage": cov,
+            "score": score,
+        }
+
+    def _title_mass(self, rows: np.ndarray) -> np.ndarray:
+        """1 where a wish's title has indexed words, else 0 (an empty title covers nothing)."""
+        return (np.diff(self.title_vectors.indptr)[rows] > 0).astype(np.float32)
+
+    def pair_scores(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Final similarity for the index pairs (i[r], j[r])."""
+        if len(i) <= _FEW_PAIRS:
+            return self._few_pair_scores(np.asarray(i), np.asarray(j))
+        return self.pair_components(i, j)["score"]
+
+    def _few_pair_scores(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """pair_scores() for a handful of pairs, without scipy's per-call overhead."""
+        n = len(i)
+        title = np.zeros(n, dtype=np.float32)
+        text = np.zeros(n, dtype=np.float32)
+        char = np.zeros(n, dtype=np.float32)
+        cov_ab = np.zeros(n, dtype=np.float32)
+        cov_ba = np.zeros(n, dtype=np.float32)
+        for r, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+            char[r] = _row_dot(self.char_vectors, a, b)[0]
+            title[r], ta, tb = _row_dot(self.title_vectors, a, b)
+            text[r], xa, xb = _row_dot(self.text_vectors, a, b)
+            shared = np.intersect1d(xa, xb, assume_unique=True)
+            cov_ab[r] = _mass_in(self.title_vectors, a, shared)
+            cov_ba[r] = _mass_in(self.title_vectors, b, shared)
+        cov = _coverage(cov_ab, cov_ba, self._title_mass(i), self._title_mass(j))
+        fz = _fuzz_scores(self.fuzz_titles, i, j)
+        return self._combine(title, text, char, fz, cov)
+
+    def _retrieval_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Weighted TF-IDF rows for candidate search: all wishes, and pruned query rows.
+
+        Features shared by very many wishes make the sparse product nearly dense while adding
+        little to any score, so above a document-frequency cap they are left out of the search
+        (never out of the final score); each query row keeps only its strongest features.
+        """
+        w = self.params.weights
+        n = len(self.ids)
+        r = sp.hstack(
+            [
+                self.title_vectors * np.float32(np.sqrt(w.title)),
+                self.text_vectors * np.float32(np.sqrt(w.text)),
+                self.char_vectors * np.float32(np.sqrt(w.char)),
+            ],
+            format="csr",
+            dtype=np.float32,
+        )
+        cap = max(self.params.search_df_floor, int(self.params.search_df_share * n))
+        df = np.bincount(r.indices, minlength=r.shape[1])
+        if df.max(initial=0) > cap:
+            r.data[df[r.indices] > cap] = 0.0
+            r.eliminate_zeros()
+        q = _keep_strongest(r, self.params.search_features)
+        return r, q
+
+    def neighbor_arrays(
+        self, k: int = 10, progress: Progress | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k most similar other wishes per wish as (positions, scores), -1/0 padded."""
+        n = len(self.ids)
+        k = max(0, min(k, n - 1))
+        out_idx = np.full((n, k), -1, dtype=np.int32)
+        out_score = np.zeros((n, k), dtype=np.float32)
+        if k == 0:
+            return out_idx, out_score
+        id_rank = np.empty(n, dtype=np.int64)
+        id_rank[np.argsort(np.array(self.ids, dtype=object), kind="stable")] = np.arange(n)
+        r, q = self._retrieval_matrices()
+        rt = r.T.tocsr()
+        # Only the transpose is searched; freeing r before the workers fork keeps it out of
+        # every process's memory.
+        del r
+        n_cand = k + self.params.candidates_extra
+        step = self.params.chunk_size
+        starts = list(range(0, n, step))
+        workers = self._workers(n)
+        if workers > 1:
+            global _FORK_STATE
+            _FORK_STATE = (self, q, rt, n_cand, k, id_rank)
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    blocks = pool.imap(_neighbor_block, starts)
+                    self._collect(blocks, out_idx, out_score, progress)
+            finally:
+                _FORK_STATE = None
+        else:
+            blocks = (self._neighbor_block(s, q, rt, n_cand, k, id_rank) for s in starts)
+            self._collect(blocks, out_idx, out_score, progress)
+        return out_idx, out_score
+
+    def _collect(
+        self,
+        blocks: Iterable[tuple[int, np.ndarray, np.ndarray]],
+        out_idx: np.ndarray,
+        out_score: np.ndarray,
+        progress: Progress | None,
+    ) -> None:
+        """Copy finished blocks of neighbours into the output arrays, reporting progress."""
+        n = len(self.ids)
+        step = self.params.chunk_size
+        for start, idx, score in blocks:
+            stop = start + len(idx)
+            out_idx[start:stop] = idx
+            out_score[start:stop] = score
+            if progress and (stop == n or (stop // step) % 10 == 0):
+                progress(f"neighbours: {stop:,}/{n:,} wishes")
+
+    def _workers(self, n: int) -> int:
+        """Processes for the neighbour search: all cores on big corpora where fork exists."""
+        if n < self.params.parallel_from or "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+        return max(1, min(self.params.max_workers, os.cpu_count() or 1))
+
+    def _neighbor_block(
+        self,
+        start: int,
+        q: sp.csr_matrix,
+        rt: sp.csr_matrix,
+        n_cand: int,
+        k: int,
+        id_rank: np.ndarray,
+    ) -> tuple[int, np.ndarray, np.ndarray]:
+        """Top-k re-scored neighbours of the wishes in one block of rows."""
+        stop = min(len(self.ids), start + self.params.chunk_size)
+        out_idx = np.full((stop - start, k), -1, dtype=np.int32)
+        out_score = np.zeros((stop - start, k), dtype=np.float32)
+        sims = (q[start:stop] @ rt).tocsr()
+        # The wish itself is always its own best match; drop it before the cut.
+        sims.setdiag(0.0, k=start)
+        sims.eliminate_zeros()
+        rows, cols = _top_per_row(sims, n_cand)
+        if len(rows):
+            score = self.pair_scores(rows + start, cols)
+            _keep_top(rows, cols, score, id_rank, 0, k, out_idx, out_score)
+        return start, out_idx, out_score
+
+    def neighbors(self, k: int = 10) -> list[list[tuple[str, float]]]:
+        """Per wish in index order, up to k other wishes with their score, best first."""
+        idx, score = self.neighbor_arrays(k)
+        ids = self.ids
+        return [
+            [(ids[j], float(s)) for j, s in zip(ri.tolist(), rs.tolist(), strict=True) if j >= 0]
+            for ri, rs in zip(idx, score, strict=True)
+        ]
+
+    # ---- interactive ------------------------------------------------------------------------
+
+    def _column_views(self) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
+        """Column-major copies of the vectors, built once, so a query touches only its terms."""
+        if self._columns is None:
+            self._columns = (
+                self.title_vectors.tocsc(),
+                self.text_vectors.tocsc(),
+                self.char_vectors.tocsc(),
+            )
+        return self._columns
+
+    def query(
+        self,
+        title: str,
+        body: str = "",
+        limit: int = 5,
+        exclude: set[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Wishes most similar to a draft being typed, best first."""
+        n = len(self.ids)
+        if n == 0 or limit <= 0 or not title.strip() and not body.strip():
+            return []
+        qt, qx, qc = self._vectorize([title], [body])
+        ct, cx, cc = self._column_views()
+        w = self.params.weights
+        parts = []
+        for q, cols, weight in ((qt, ct, w.title), (qx, cx, w.text), (qc, cc, w.char)):
+            if q.nnz:
+                part = cols[:, q.indices] @ q.data
+                parts.append((np.asarray(part, dtype=np.float32).ravel(), weight))
+        if not parts:
+            return []
+        total = np.zeros(n, dtype=np.float32)
+        for part, weight in parts:
+            total += np.float32(weight) * part
+        excluded = [self._position[e] for e in (exclude or ()) if e in self._position]
+        total[excluded] = 0.0
+        n_cand = min(n, limit + self.params.candidates_extra)
+        cand = np.argpartition(-total, n_cand - 1)[:n_cand] if n_cand < n else np.arange(n)
+        cand = cand[total[cand] > 0]
+        if len(cand) == 0:
+            return []
+        title_s = _rowwise_dot(self.title_vectors[cand], sp.vstack([qt] * len(cand), "csr"))
+        text_s = _rowwise_dot(self.text_vectors[cand], sp.vstack([qx] * len(cand), "csr"))
+        char_s = _rowwise_dot(self.char_vectors[cand], sp.vstack([qc] * len(cand), "csr"))
+        qf = _fuzz_title(title)
+        fz = np.array(
+            [fuzz.token_sort_ratio(qf, self.fuzz_titles[c]) for c in cand.tolist()],
+            dtype=np.float32,
+        ) / np.float32(100.0)
+        cov = self._query_coverage(qt, qx, cand)
+        score = self._combine(title_s, text_s, char_s, fz, cov)
+        ids = self.ids
+        ranked = sorted(
+            zip(score.tolist(), cand.tolist(), strict=True), key=lambda p: (-p[0], ids[p[1]])
+        )
+        return [(ids[c], s) for s, c in ranked[:limit] if s > 0]
+
+    def _query_coverage(self, qt: sp.csr_matrix, qx: sp.csr_matrix, cand: np.ndarray) -> np.ndarray:
+        """Title coverage between a draft and candidate wishes."""
+        q_presence = sp.csr_matrix(
+            (np.ones(qx.nnz, dtype=np.float32), qx.indices, qx.indptr), shape=qx.shape
+        )
+        t2 = self.title_vectors[cand].power(2)
+        ab = np.asarray(t2 @ q_presence.T.toarray(), dtype=np.float32).ravel()
+        ba = np.asarray(self._presence(cand) @ qt.power(2).T.toarray(), dtype=np.float32).ravel()
+        has_q = np.full(len(cand), float(qt.nnz > 0), dtype=np.float32)
+        return _coverage(ba, ab, has_q, self._title_mass(cand))
+
+    # ---- persistence --------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index to one file (atomically) so web workers can load it without refitting."""
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        state = {
+            "version": 1,
+            "params": self.params,
+            "model": self.model,
+            "ids": self.ids,
+            "titles": self.titles,
+            "title_vectors": self.title_vectors,
+            "text_vectors": self.text_vectors,
+            "char_vectors": self.char_vectors,
+        }
+        try:
+            joblib.dump(state, tmp)
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> DedupeIndex:
+        """Read an index written by save(); only load files you wrote (they are pickles)."""
+        state = joblib.load(path)
+        if not isinstance(state, dict) or state.get("version") != 1:
+            raise ValueError(f"{path}: not a duplicate index file")
+        index = cls(state["params"], state["model"])
+        index.ids = list(state["ids"])
+        index.titles = list(state["titles"])
+        index.fuzz_titles = [_fuzz_title(t) for t in index.titles]
+        index._position = {d: n for n, d in enumerate(index.ids)}
+        index.title_vectors = state["title_vectors"]
+        index.text_vectors = state["text_vectors"]
+        index.char_vectors = state["char_vectors"]
+        return index
