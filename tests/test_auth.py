@@ -514,3 +514,14 @@ def test_signup_without_csrf_token_is_rejected(app, people):
         assert response.status_code == 400
         assert "Form expired" in response.text
     assert find_user("nina@acme.test") is None
+
+
+def test_sign_out_leaves_no_messages_for_the_next_person(client, auth, people):
+    """A staff member's unread message must not greet the next person at that browser."""
+    auth.login("sam@vendor.test")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Flagged Big Co: churn risk.")]
+    auth.logout()
+    auth.login("carol@acme.test")
+    page = client.get("/").data
+    assert b"Flagged Big Co" not in page

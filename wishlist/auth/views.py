@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -42,6 +42,8 @@ def login() -> str | Response:
 def logout() -> Response:
     """Sign out (POST only, so a link on another site cannot sign people out)."""
     logout_user()
+    # A fresh session: nothing left for the next person at this browser (such as messages).
+    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
