@@ -61,12 +61,14 @@ def make_wish(
     body: str = "",
     area: ProductArea | None = None,
     importance: Importance = Importance.IMPORTANT,
+    match: bool = False,
 ) -> Wish:
-    """Submit a wish through the service, as a person would."""
+    """Submit a wish through the service, as a person would (matching only when asked)."""
     return wish_service.submit_wish(
         author,
         title or f"Wish number {next(_seq)}",
         body,
         area.id if area else None,
         importance,
+        match=match,
     )

@@ -7,6 +7,8 @@ import re
 import pytest
 
 from wishlist.models import Role
+from wishlist.services import bundles as bundle_service
+from wishlist.services import value as value_service
 
 from . import factories
 
@@ -17,6 +19,7 @@ ALLOWED = {
     "user": {"customer", "csm", "pm", "admin"},
     "staff": {"csm", "pm", "admin"},
     "admin": {"admin"},
+    "pm": {"pm", "admin"},
 }
 
 # (method, path template, access, form data). {wish}, {user}, {account}, {area} are filled in.
@@ -41,10 +44,24 @@ ROUTES = [
     ("POST", "/wishes/{wish}/comments", "user", {"body": "A comment"}),
     ("POST", "/wishes/{wish}/withdraw", "user", {}),
     ("POST", "/wishes/{wish}/status", "staff", {"status": "planned", "reason": ""}),
+    ("POST", "/wishes/{wish}/vote-for", "staff", {"account": "{account}", "importance": "nice"}),
     ("GET", "/api/v1/wishes", "user", None),
     ("GET", "/api/v1/wishes/{wish}", "user", None),
     ("PUT", "/api/v1/wishes/{wish}/vote", "user", {"importance": "nice"}),
     ("DELETE", "/api/v1/wishes/{wish}/vote", "user", None),
+    ("GET", "/api/v1/wishes/similar?title=dark+mode", "user", None),
+    ("GET", "/review/", "staff", None),
+    ("GET", "/review/bundles/{bundle}", "staff", None),
+    ("POST", "/review/bundles/{bundle}/accept", "staff", {}),
+    ("POST", "/review/bundles/{bundle}/reject", "staff", {}),
+    ("POST", "/review/bundles/{bundle}/remove/{wish}", "staff", {}),
+    ("POST", "/review/bundles/{bundle}/merge", "staff", {"bundle_id": "{other_bundle}"}),
+    ("POST", "/review/bundles/{bundle}/edit", "staff", {"title": "Night theme", "description": ""}),
+    ("POST", "/review/wishes/{wish}/move", "staff", {"bundle_id": ""}),
+    ("POST", "/review/wishes/{wish}/bundle-with/{loner}", "staff", {}),
+    ("POST", "/review/recompute", "staff", {}),
+    ("GET", "/review/decisions", "staff", None),
+    ("POST", "/review/decisions/{decision}/undo", "staff", {}),
     ("GET", "/admin/", "admin", None),
     ("GET", "/admin/users", "admin", None),
     ("POST", "/admin/users", "admin", {"email": "new@acme.test", "role": "pm", "account": 0}),
@@ -56,8 +73,28 @@ ROUTES = [
     ("POST", "/admin/accounts/{account}", "admin", {"name": "Acme Inc", "email_domain": ""}),
     ("GET", "/admin/areas", "admin", None),
     ("POST", "/admin/areas", "admin", {"name": "Billing", "description": ""}),
+    ("GET", "/admin/import", "admin", None),
+    ("POST", "/admin/import", "admin", {"kind": "accounts"}),
     ("GET", "/admin/areas/{area}", "admin", None),
     ("POST", "/admin/areas/{area}", "admin", {"name": "Reports", "description": ""}),
+    ("GET", "/value/", "staff", None),
+    ("GET", "/value/?weight_customers=1&weight_revenue=0&off_strategy=1", "staff", None),
+    ("POST", "/value/weights", "pm", {"weight_customers": "0.5", "weight_revenue": "0.5"}),
+    ("GET", "/value/bundles/{bundle}", "staff", None),
+    (
+        "POST",
+        "/value/bundles/{bundle}/flags",
+        "staff",
+        {"account": "{account}", "kind": "deal_blocker", "amount": "1000", "note": ""},
+    ),
+    ("POST", "/value/flags/{flag}/delete", "staff", {}),
+    ("POST", "/value/bundles/{bundle}/screen", "pm", {"fit": "3", "theme": "{theme}"}),
+    ("GET", "/value/themes", "staff", None),
+    ("POST", "/value/themes", "pm", {"name": "Compliance", "description": ""}),
+    ("POST", "/value/themes/{theme}", "pm", {"name": "Mobile", "description": "", "active": "y"}),
+    ("GET", "/accounts/", "staff", None),
+    ("GET", "/accounts/?sort=name", "staff", None),
+    ("GET", "/accounts/{account}", "staff", None),
 ]
 # Routes that take a token of their own and are covered in test_auth.py.
 EXEMPT = {"/invite/<token>"}
@@ -67,8 +104,24 @@ EXEMPT = {"/invite/<token>"}
 def scene(app, people):
     """A wish by the customer, plus the ids the routes need."""
     wish = factories.make_wish(people["customer"], "Dark mode")
+    twin = factories.make_wish(people["other"], "Night theme")
+    pair = factories.make_wish(people["other"], "Export invoices to CSV")
+    pair_twin = factories.make_wish(people["other"], "CSV export of invoices")
+    loner = factories.make_wish(people["other"], "Offline mode")
+    decision = bundle_service.bundle_wishes(people["csm"], [wish.id, twin.id])
+    other = bundle_service.bundle_wishes(people["csm"], [pair.id, pair_twin.id])
     target = factories.make_user(Role.CUSTOMER, people["acme"], email="tim@acme.test")
+    theme = value_service.save_theme(people["pm"], None, "Mobile first", "Phones and tablets")
+    flag = value_service.flag_account(
+        people["csm"], decision.bundle_id, people["acme"].id, "churn_risk"
+    )
     return {
+        "theme": theme.id,
+        "flag": flag.id,
+        "bundle": decision.bundle_id,
+        "other_bundle": other.bundle_id,
+        "decision": decision.id,
+        "loner": loner.id,
         "wish": wish.id,
         "user": target.id,
         "account": people["acme"].id,
@@ -109,7 +162,9 @@ def test_route_access(client, auth, people, scene, role, method, path, access, d
 
 def test_every_route_is_in_the_matrix(app):
     """A new route must be added to ROUTES, so nobody forgets to decide who may use it."""
-    listed = {(method, re.sub(r"\{\w+\}", "<>", path)) for method, path, _, _ in ROUTES}
+    listed = {
+        (method, re.sub(r"\{\w+\}", "<>", path.split("?")[0])) for method, path, _, _ in ROUTES
+    }
     for rule in app.url_map.iter_rules():
         if rule.rule in EXEMPT or rule.endpoint == "static":
             continue

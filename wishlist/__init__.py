@@ -67,21 +67,29 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> models.User | None:
-        """Return the signed-in user, or None if they no longer exist."""
+        """Return the signed-in user, or None if they no longer exist or were deactivated."""
         if not user_id.isdigit():
             return None
-        return db.session.get(models.User, int(user_id))
+        user = db.session.get(models.User, int(user_id))
+        # Deactivating someone ends their existing sessions too, not only future sign-ins.
+        return user if user is not None and user.active else None
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach the areas of the application."""
+    from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .forum import bp as forum_bp
+    from .review import bp as review_bp
+    from .value import bp as value_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(value_bp, url_prefix="/value")
+    app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

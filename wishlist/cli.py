@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import click
 from flask import Flask
 
+from . import dedupe
 from .extensions import db
 from .models import Role
-from .services import ServiceError
+from .services import ServiceError, matching
 from .services import demo as demo_service
+from .services import imports as import_service
 from .services import users as user_service
 
 
@@ -16,6 +21,9 @@ def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(cluster_command)
+    app.cli.add_command(dedupe_command)
+    app.cli.add_command(import_group)
 
 
 @click.command("demo")
@@ -74,3 +82,113 @@ def users_list() -> None:
         account = user.account.name if user.account else "-"
         state = "" if user.active else " (deactivated)"
         click.echo(f"{user.email}\t{user.role.value}\t{account}{state}")
+
+
+@click.command("cluster")
+def cluster_command() -> None:
+    """Run the duplicate finder over every wish and replace the bundle suggestions."""
+    summary = matching.recompute_bundles()
+    click.echo(
+        f"Looked at {summary.wishes} wishes with threshold {summary.threshold:.2f}: "
+        f"{summary.suggested_bundles} new suggested bundles, "
+        f"{summary.suggested_wishes} wishes suggested in all."
+    )
+
+
+@click.command("dedupe")
+@click.argument("input_csv", type=click.Path(dir_okay=False))
+@click.option("--bundles-out", type=click.Path(dir_okay=False), help="Write id,bundle_id here.")
+@click.option(
+    "--neighbors-out", type=click.Path(dir_okay=False), help="Write id,neighbor_id,score here."
+)
+@click.option("--neighbors", "k", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=dedupe.DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Similarity at which two wishes belong in one bundle (calibrated default).",
+)
+@click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
+def dedupe_command(
+    input_csv: str,
+    bundles_out: str | None,
+    neighbors_out: str | None,
+    k: int,
+    threshold: float,
+    quiet: bool,
+) -> None:
+    """Find near-duplicate rows of a CSV (id, title, optional body); needs no database."""
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - started:7.1f}s] {message}", err=True)
+
+    try:
+        summary = dedupe.run(
+            input_csv, bundles_out, neighbors_out, k=k, threshold=threshold, progress=progress
+        )
+    except dedupe.DedupeInputError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"Error: {exc.strerror or exc}: {exc.filename or input_csv}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"{summary.documents} wishes: {summary.bundles} bundles of two or more "
+        f"({summary.bundled_documents} wishes, largest {summary.largest_bundle}); "
+        f"threshold {summary.threshold:.2f}; {summary.seconds:.1f}s.",
+        err=True,
+    )
+
+
+@click.group("import")
+def import_group() -> None:
+    """Load accounts or wishes from CSV files (every row is checked; all rows or none)."""
+
+
+def _report_import(run) -> None:  # noqa: ANN001 - a zero-argument callable returning the result
+    """Run an import, printing its counts, or every bad row and exiting with status 2."""
+    try:
+        result = run()
+    except ServiceError as exc:  # ImportFailed lists every bad row in its message
+        db.session.rollback()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"Imported: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
+
+
+@import_group.command("accounts")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+def import_accounts_command(csv_file: str) -> None:
+    """Create or update accounts from CSV_FILE (name,domain,arr,tier,renewal_date,segments,
+    external_id); matched by external id, else domain, else name."""
+    _report_import(lambda: import_service.import_accounts(csv_file))
+
+
+@import_group.command("wishes")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--as",
+    "as_email",
+    help="Email of the member of staff recorded as entering the wishes (default: first admin).",
+)
+@click.option("--no-rebundle", is_flag=True, help="Skip the duplicate-finding pass afterwards.")
+def import_wishes_command(csv_file: str, as_email: str | None, no_rebundle: bool) -> None:
+    """Create wishes, each with a vote from its account, from CSV_FILE (title,body,account,email,
+    importance,product_area,external_id,created_at)."""
+
+    def run():  # noqa: ANN202 - ImportResult
+        if as_email:
+            staff = import_service.find_staff(as_email)
+        else:
+            staff = import_service.default_importer()
+            if staff is None:
+                raise ServiceError("There is no active admin to record the import under; use --as.")
+        return import_service.import_wishes(csv_file, staff, rebundle=not no_rebundle)
+
+    _report_import(run)

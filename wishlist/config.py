@@ -44,6 +44,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Uploads (CSV imports) larger than this are refused before they are read.
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    CURRENCY = os.environ.get("WISHLIST_CURRENCY", "USD")
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; forms left open still submit
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
@@ -54,6 +57,16 @@ class Config:
     TRENDING_DAYS = int(os.environ.get("WISHLIST_TRENDING_DAYS", "14"))
     SIGNUP_ENABLED = os.environ.get("WISHLIST_SIGNUP", "1") == "1"
     PASSWORD_HASH_METHOD = "scrypt"
+    # Similarity at which the duplicate finder suggests a bundle (None: the calibrated default).
+    DEDUPE_THRESHOLD = (
+        float(os.environ["WISHLIST_DEDUPE_THRESHOLD"])
+        if os.environ.get("WISHLIST_DEDUPE_THRESHOLD")
+        else None
+    )
+    # Below this many wishes the index is refitted when wishes arrive instead of extended.
+    DEDUPE_REFIT_BELOW = int(os.environ.get("WISHLIST_DEDUPE_REFIT_BELOW", "3000"))
+    # Suggestions while typing leave out wishes less similar than this.
+    SIMILAR_MIN_SCORE = float(os.environ.get("WISHLIST_SIMILAR_MIN_SCORE", "0.1"))
 
     @staticmethod
     def database_url(instance_path: str) -> str:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
+    Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -129,6 +136,13 @@ def _ts() -> UTCDateTime:
     return UTCDateTime()
 
 
+class BundleState(enum.StrEnum):
+    """Whether a wish's place in a bundle was suggested by the engine or confirmed by a person."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+
+
 class Account(db.Model):
     """A customer company; its users' votes count once per account."""
 
@@ -136,8 +150,19 @@ class Account(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     email_domain: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+    # Annual recurring revenue in the installation's currency (WISHLIST_CURRENCY).
+    arr: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    tier: Mapped[str] = mapped_column(String(40), default="")
+    renewal_date: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True))
+    # Free key/value attributes such as platform=salesforce, regulation=hipaa, region=emea.
+    segments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
 
-    users: Mapped[list[User]] = relationship(back_populates="account")
+    users: Mapped[list[User]] = relationship(
+        back_populates="account", foreign_keys="User.account_id"
+    )
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
 
     def __repr__(self) -> str:
         return f"<Account {self.name}>"
@@ -156,7 +181,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(_ts())
 
-    account: Mapped[Account | None] = relationship(back_populates="users")
+    account: Mapped[Account | None] = relationship(
+        back_populates="users", foreign_keys=[account_id]
+    )
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -195,15 +222,25 @@ class Wish(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     body: Mapped[str] = mapped_column(Text, default="")
     product_area_id: Mapped[int | None] = mapped_column(ForeignKey("product_area.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The customer who asked; None for a wish imported for an account without a contact.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    # The member of staff who entered the wish for a customer (on behalf, or by import).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     status: Mapped[WishStatus] = mapped_column(_enum(WishStatus), default=WishStatus.NEW)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_at: Mapped[datetime | None] = mapped_column(_ts())
     created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundle.id"), index=True)
+    bundle_state: Mapped[BundleState | None] = mapped_column(_enum(BundleState))
+    # Similarity to the bundle when the engine suggested it (for ordering the review).
+    bundle_score: Mapped[float | None] = mapped_column(Float)
 
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    bundle: Mapped[Bundle | None] = relationship(back_populates="wishes")
     account: Mapped[Account | None] = relationship()
     product_area: Mapped[ProductArea | None] = relationship()
     votes: Mapped[list[Vote]] = relationship(back_populates="wish", cascade="all, delete-orphan")
@@ -215,24 +252,156 @@ class Wish(db.Model):
     )
 
     @property
+    def requester(self) -> str:
+        """Who asked, for display: the customer, else their account."""
+        if self.author is not None:
+            return self.author.name
+        return self.account.name if self.account is not None else "Unknown"
+
+    @property
+    def on_behalf(self) -> bool:
+        """Whether staff entered this wish for a customer."""
+        return self.created_by_id is not None and self.created_by_id != self.author_id
+
+    @property
     def is_withdrawn(self) -> bool:
         """Withdrawn wishes are hidden from the forum and take no votes."""
         return self.withdrawn_at is not None
 
 
-class Vote(db.Model):
-    """One user's support for one wish, with how important it is to them."""
-
-    __table_args__ = (UniqueConstraint("user_id", "wish_id"),)
+class Bundle(db.Model):
+    """Wishes that ask for the same thing, counted as one request with its true weight."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # A person accepted it (or built it); unconfirmed bundles are the engine's suggestions.
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
+
+    # Screening by product management: 0-5, None while nobody has screened it.
+    strategic_fit: Mapped[int | None] = mapped_column(Integer)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
+    screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    screened_at: Mapped[datetime | None] = mapped_column(_ts())
+
+    wishes: Mapped[list[Wish]] = relationship(back_populates="bundle", order_by="Wish.id")
+    theme: Mapped[Theme | None] = relationship()
+    flags: Mapped[list[AccountFlag]] = relationship(
+        back_populates="bundle", cascade="all, delete-orphan", order_by="AccountFlag.id"
+    )
+
+
+class Theme(db.Model):
+    """A strategic theme product management declares; bundles are screened against them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+
+class FlagKind(enum.StrEnum):
+    """Why an account's need on a bundle is urgent."""
+
+    CHURN_RISK = "churn_risk"
+    DEAL_BLOCKER = "deal_blocker"
+
+    @property
+    def label(self) -> str:
+        """Human-readable flag."""
+        return {"churn_risk": "Churn risk", "deal_blocker": "Deal blocker"}[self.value]
+
+
+class AccountFlag(db.Model):
+    """Customer success's internal flag: this account may churn or not buy without the bundle."""
+
+    __table_args__ = (UniqueConstraint("bundle_id", "account_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundle.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind))
+    # At-risk amount; None means the account's full ARR.
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+    bundle: Mapped[Bundle] = relationship(back_populates="flags")
+    account: Mapped[Account] = relationship()
+    created_by: Mapped[User] = relationship()
+
+
+class Setting(db.Model):
+    """An installation-wide setting changed in the app (such as the scoring weights)."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
+
+
+class NotDuplicate(db.Model):
+    """Two wishes a person said are different; the engine never bundles them together."""
+
+    wish_a_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), primary_key=True)
+    wish_b_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), primary_key=True, index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("bundle_decision.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+
+class BundleDecision(db.Model):
+    """A bundling decision by a person, with what it changed, so it can be undone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(500))
+    bundle_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # Memberships and bundle fields before the decision (see services/bundles.py).
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+    undone_at: Mapped[datetime | None] = mapped_column(_ts())
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Vote(db.Model):
+    """One person's (or, from an import, one account's) support for a wish, with importance.
+
+    `account_id` is the account the vote counts for. A vote recorded for an account without
+    naming a contact has no user; there is at most one such vote per account and wish.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "wish_id"),
+        Index(
+            "uq_vote_account_wish_without_user",
+            "account_id",
+            "wish_id",
+            unique=True,
+            sqlite_where=text("user_id IS NULL"),
+            postgresql_where=text("user_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     wish_id: Mapped[int] = mapped_column(ForeignKey("wish.id"), index=True)
     importance: Mapped[Importance] = mapped_column(_enum(Importance), default=Importance.IMPORTANT)
+    # The member of staff who recorded this vote for a customer, if it was not the customer.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    account: Mapped[Account | None] = relationship()
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
     wish: Mapped[Wish] = relationship(back_populates="votes")
 
 

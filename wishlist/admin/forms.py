@@ -1,6 +1,7 @@
 """Forms of the administration pages."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -53,3 +54,20 @@ class AreaForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     description = StringField("Description", validators=[Optional(), Length(max=300)])
     archived = BooleanField("Archived (no new wishes)")
+
+
+class ImportForm(FlaskForm):
+    """A CSV file of accounts or wishes to import (all rows or none)."""
+
+    kind = SelectField(
+        "What the file holds",
+        choices=[SelectChoice("accounts", "Accounts"), SelectChoice("wishes", "Wishes")],
+        default="accounts",
+    )
+    file = FileField(
+        "CSV file (UTF-8)",
+        validators=[
+            FileRequired("Choose a CSV file."),
+            FileAllowed(["csv"], "Choose a .csv file."),
+        ],
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,9 +13,12 @@ from ..extensions import db
 from ..models import Account, ProductArea, User
 from ..permissions import admin_required
 from ..services import ServiceError
+from ..services import imports as import_service
 from ..services import users as user_service
 from . import bp
-from .forms import AccountForm, AreaForm, UserCreateForm, UserEditForm
+from .forms import AccountForm, AreaForm, ImportForm, UserCreateForm, UserEditForm
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _account_choices() -> list[SelectChoice]:
@@ -187,3 +192,39 @@ def edit_area(area_id: int) -> str | Response:
     return render_template("admin/area_edit.html", form=form, area=area), (
         400 if form.errors else 200
     )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
+def import_csv() -> str | Response:
+    """Upload a CSV of accounts or wishes; show the counts, or every bad row (nothing imported)."""
+    form = ImportForm()
+    result = None
+    row_errors: list[import_service.RowError] = []
+    status = 200
+    if form.validate_on_submit():
+        # Read one byte past the limit so an oversized file is refused without guessing.
+        data = form.file.data.stream.read(IMPORT_MAX_BYTES + 1)
+        try:
+            if len(data) > IMPORT_MAX_BYTES:
+                raise ServiceError("The file is larger than 10 MB; split it or use the command.")
+            result = import_service.run_import(form.kind.data, io.BytesIO(data), current_user)
+        except import_service.ImportFailed as exc:
+            row_errors = exc.errors
+            flash(f"Nothing was imported: {len(exc.errors)} problem(s) in the file.", "error")
+            status = 400
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = 400
+        else:
+            flash(
+                f"Imported {form.kind.data}: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged.",
+                "success",
+            )
+    elif form.errors:
+        status = 400
+    return render_template(
+        "admin/import.html", form=form, result=result, row_errors=row_errors
+    ), status

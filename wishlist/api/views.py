@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..extensions import limiter
 from ..models import Wish
 from ..permissions import user_or_ip
-from ..services import Forbidden, NotFound, ServiceError
+from ..services import Forbidden, NotFound, ServiceError, matching
 from ..services import wishes as wish_service
 from . import bp
 
@@ -33,7 +33,7 @@ def wish_json(wish: Wish, votes: int, my_vote: Any = None) -> dict[str, Any]:
         "product_area": wish.product_area.name if wish.product_area else None,
         "votes": votes,
         "my_vote": my_vote.value if my_vote else None,
-        "author": wish.author.name,
+        "author": wish.requester,
         "created_at": wish.created_at.isoformat(),
         "url": url_for("forum.wish", wish_id=wish.id, _external=True),
     }
@@ -55,6 +55,41 @@ def wishes() -> Response:
             "page": result.page,
             "pages": result.pages,
             "total": result.total,
+        }
+    )
+
+
+@bp.route("/wishes/similar")
+@login_required
+def similar() -> Response:
+    """Existing wishes like the one being typed: {"items": [{id, title, status, votes, score}]}."""
+    title = request.args.get("title", "")
+    body = request.args.get("body", "")
+    try:
+        limit = int(request.args.get("limit", "5"))
+    except ValueError:
+        abort(400, description="limit must be a whole number from 1 to 20.")
+    if not 1 <= limit <= 20:
+        abort(400, description="limit must be a whole number from 1 to 20.")
+    if len(title) > 2_000 or len(body) > 20_000:
+        abort(400, description="The text is too long to compare.")
+    found = matching.similar_wishes(
+        title, body, limit, min_score=current_app.config["SIMILAR_MIN_SCORE"]
+    )
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": s.wish.id,
+                    "title": s.wish.title,
+                    "status": s.wish.status.value,
+                    "status_label": s.wish.status.label,
+                    "votes": s.votes,
+                    "score": s.score,
+                    "url": url_for("forum.wish", wish_id=s.wish.id),
+                }
+                for s in found
+            ]
         }
     )
 

@@ -35,6 +35,32 @@ class WishForm(FlaskForm):
     )
 
 
+class StaffWishForm(WishForm):
+    """Staff may file the wish for a customer account and one of its contacts."""
+
+    account = SelectField(
+        "For customer account",
+        coerce=int,
+        validators=[Optional()],
+        description="Leave on 'Myself' to submit as yourself.",
+    )
+    contact_email = StringField(
+        "Contact at that account (optional)",
+        validators=[Optional(), Length(max=255)],
+        description="The customer's email; without one the wish counts for the account.",
+    )
+
+
+class VoteForForm(FlaskForm):
+    """Staff record a vote for a customer account (and contact)."""
+
+    account = SelectField("Customer account", coerce=int)
+    contact_email = StringField(
+        "Contact email (optional)", validators=[Optional(), Length(max=255)]
+    )
+    importance = RadioField("Importance", choices=IMPORTANCE_CHOICES, default="important")
+
+
 class EditWishForm(WishForm):
     """Editing keeps the vote as it is, so it does not ask for importance."""
 

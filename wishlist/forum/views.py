@@ -14,7 +14,16 @@ from ..services import Forbidden, NotFound, ServiceError
 from ..services import users as user_service
 from ..services import wishes as wish_service
 from . import bp
-from .forms import ActionForm, CommentForm, EditWishForm, StatusForm, VoteForm, WishForm
+from .forms import (
+    ActionForm,
+    CommentForm,
+    EditWishForm,
+    StaffWishForm,
+    StatusForm,
+    VoteForForm,
+    VoteForm,
+    WishForm,
+)
 
 
 def _post_limit() -> str:
@@ -35,6 +44,12 @@ def _area_choices() -> list[SelectChoice]:
     """Product areas for a select box, with 'not sure' first."""
     areas = user_service.list_product_areas()
     return [SelectChoice(0, "Not sure")] + [SelectChoice(a.id, a.name) for a in areas]
+
+
+def _account_choices(first: str) -> list[SelectChoice]:
+    """Customer accounts for a select box, with a first entry meaning 'none'."""
+    accounts = user_service.list_accounts()
+    return [SelectChoice(0, first)] + [SelectChoice(a.id, a.name) for a in accounts]
 
 
 def _listing(template: str, title: str, **scope: int) -> str:
@@ -85,17 +100,30 @@ def my_votes() -> str:
 @limiter.limit(_post_limit, methods=["POST"], key_func=user_or_ip)
 def new_wish() -> str | Response:
     """Submit a wish."""
-    form = WishForm()
+    form = StaffWishForm() if current_user.is_staff else WishForm()
     form.product_area.choices = _area_choices()
+    if current_user.is_staff:
+        form.account.choices = _account_choices("Myself")
     if form.validate_on_submit():
         try:
-            wish = wish_service.submit_wish(
-                current_user,
-                form.title.data,
-                form.body.data or "",
-                form.product_area.data or None,
-                form.importance.data,
-            )
+            if current_user.is_staff and form.account.data:
+                wish = wish_service.submit_wish_for(
+                    current_user,
+                    form.account.data,
+                    form.contact_email.data,
+                    form.title.data,
+                    form.body.data or "",
+                    form.product_area.data or None,
+                    form.importance.data,
+                )
+            else:
+                wish = wish_service.submit_wish(
+                    current_user,
+                    form.title.data,
+                    form.body.data or "",
+                    form.product_area.data or None,
+                    form.importance.data,
+                )
         except ServiceError as exc:
             flash(str(exc), "error")
             return render_template("forum/wish_form.html", form=form, wish=None), 400
@@ -116,8 +144,14 @@ def wish(wish_id: int) -> str:
     detail = wish_service.wish_detail(found, current_user)
     vote_form = VoteForm(importance=(detail["my_vote"] or "important"))
     status_form = StatusForm(status=found.status.value) if current_user.is_staff else None
+    vote_for_form = None
+    if current_user.is_staff:
+        vote_for_form = VoteForForm()
+        vote_for_form.account.choices = _account_choices("Choose an account")
     return render_template(
         "forum/wish.html",
+        vote_for_form=vote_for_form,
+        voters=wish_service.voters(found) if current_user.is_staff else [],
         comment_form=CommentForm(),
         vote_form=vote_form,
         status_form=status_form,
@@ -255,4 +289,32 @@ def change_status(wish_id: int) -> Response:
         flash(str(exc), "error")
         return redirect(url_for("forum.wish", wish_id=wish_id))
     flash(f"Status changed to {found.status.label}.", "success")
+    return redirect(url_for("forum.wish", wish_id=wish_id))
+
+
+@bp.route("/wishes/<int:wish_id>/vote-for", methods=["POST"])
+@staff_required
+@limiter.limit(_post_limit, key_func=user_or_ip)
+def vote_for(wish_id: int) -> Response:
+    """Record a vote for a customer account (customer success acting for a customer)."""
+    form = VoteForForm()
+    form.account.choices = _account_choices("Choose an account")
+    if not form.validate_on_submit():
+        flash("Choose the customer account and how important it is to them.", "error")
+        return redirect(url_for("forum.wish", wish_id=wish_id))
+    try:
+        vote = wish_service.vote_for(
+            current_user,
+            wish_id,
+            form.account.data or None,
+            form.contact_email.data,
+            form.importance.data,
+        )
+    except (NotFound, Forbidden) as exc:
+        _fail(exc)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("forum.wish", wish_id=wish_id))
+    who = vote.user.name if vote.user else vote.account.name
+    flash(f"Vote recorded for {who} ({vote.importance.label.lower()}).", "success")
     return redirect(url_for("forum.wish", wish_id=wish_id))

@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from .. import demo_content as content
 from ..extensions import db
 from ..models import (
     Account,
+    AccountFlag,
+    Bundle,
+    BundleDecision,
     Comment,
+    FlagKind,
     Follow,
     Importance,
+    NotDuplicate,
     ProductArea,
     Role,
+    Setting,
     StatusChange,
+    Theme,
     User,
     Vote,
     Wish,
     WishStatus,
     utcnow,
 )
+from . import bundles, matching, value
+from . import wishes as wish_service
 from .users import hash_password
 
 DEMO_PASSWORD = "demo-password"
@@ -34,6 +44,7 @@ LOGINS_HELP = (
     "  admin@demo.test     admin"
 )
 USER_COUNT = 40
+CONFIRMED_DEMO_BUNDLES = 6
 SEED = 20261126
 # How many demo customers each account size gets, so big accounts speak louder.
 SEATS = {"small": 1, "mid": 2, "large": 3, "enterprise": 4}
@@ -47,7 +58,24 @@ def database_is_empty() -> bool:
 
 def clear_all() -> None:
     """Delete every row, children first, keeping the schema."""
-    for model in (StatusChange, Comment, Follow, Vote, Wish, User, ProductArea, Account):
+    # Accounts point at their owners, users at their accounts: cut one side first.
+    db.session.execute(update(Account).values(owner_id=None))
+    for model in (
+        StatusChange,
+        Comment,
+        Follow,
+        Vote,
+        NotDuplicate,
+        BundleDecision,
+        AccountFlag,
+        Wish,
+        Bundle,
+        Theme,
+        Setting,
+        User,
+        ProductArea,
+        Account,
+    ):
         db.session.execute(delete(model))
     db.session.flush()
 
@@ -62,8 +90,21 @@ def load_demo(reset: bool = False) -> dict[str, int]:
 
     areas = {name: ProductArea(name=name, description=desc) for name, desc in content.PRODUCT_AREAS}
     db.session.add_all(areas.values())
-    accounts = [Account(name=a["name"], email_domain=a["domain"]) for a in content.ACCOUNTS]
+    accounts = [
+        Account(
+            name=a["name"],
+            email_domain=a["domain"],
+            arr=Decimal(a["arr"]),
+            tier=a["tier"],
+            segments=dict(a["segments"]),
+            renewal_date=(now + timedelta(days=rng.randint(20, 360))).date(),
+            external_id=f"CRM-{1000 + n}",
+        )
+        for n, a in enumerate(content.ACCOUNTS)
+    ]
     db.session.add_all(accounts)
+    themes = [Theme(name=name, description=desc) for name, desc in content.THEMES]
+    db.session.add_all(themes)
 
     def person(email: str, role: Role, account: Account | None, name: str) -> User:
         user = User(
@@ -144,7 +185,14 @@ def load_demo(reset: bool = False) -> dict[str, int]:
             if voter is wish.author:
                 when = wish.created_at
             db.session.add(
-                Vote(user=voter, wish=wish, importance=importance, created_at=when, updated_at=when)
+                Vote(
+                    user=voter,
+                    account=voter.account,
+                    wish=wish,
+                    importance=importance,
+                    created_at=when,
+                    updated_at=when,
+                )
             )
             db.session.add(Follow(user_id=voter.id, wish_id=wish.id, created_at=when))
             votes += 1
@@ -180,15 +228,47 @@ def load_demo(reset: bool = False) -> dict[str, int]:
             comments += 1
         changes += _demo_history(rng, wish, staff, now)
     db.session.commit()
+    # Bundle the near-duplicates, and let customer success confirm the busiest suggestions,
+    # so the review queue shows both states.
+    on_behalf = _demo_on_behalf(rng, staff[0], accounts)
+    clustered = matching.recompute_bundles()
+    confirmed = 0
+    for bundle_id in _busiest_suggestions(CONFIRMED_DEMO_BUNDLES):
+        bundles.accept_bundle(staff[0], bundle_id)
+        confirmed += 1
+    for account in accounts:
+        account.owner = rng.choice([staff[0], staff[3]])
+    flags = _demo_screening_and_flags(rng, staff)
+
+    def rows(model: type) -> int:
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
     return {
-        "accounts": len(accounts),
-        "users": len(customers) + len(staff),
-        "product areas": len(areas),
-        "wishes": len(wishes),
-        "votes": votes,
-        "comments": comments,
-        "status changes": changes,
+        "accounts": rows(Account),
+        "users": rows(User),
+        "product areas": rows(ProductArea),
+        "wishes": rows(Wish),
+        "votes": rows(Vote),
+        "comments": rows(Comment),
+        "status changes": rows(StatusChange),
+        "suggested bundles": clustered.suggested_bundles - confirmed,
+        "confirmed bundles": confirmed,
+        "wishes added for customers": on_behalf,
+        "themes": len(themes),
+        "risk flags": flags,
     }
+
+
+def _busiest_suggestions(count: int) -> list[int]:
+    """Ids of the suggested bundles with the most wishes (lowest id first on ties)."""
+    rows = db.session.execute(
+        select(Wish.bundle_id, func.count(Wish.id))
+        .where(Wish.bundle_id.is_not(None))
+        .group_by(Wish.bundle_id)
+        .order_by(func.count(Wish.id).desc(), Wish.bundle_id)
+        .limit(count)
+    )
+    return [bundle_id for bundle_id, _ in rows]
 
 
 def _demo_history(rng: random.Random, wish: Wish, staff: list[User], now) -> int:  # noqa: ANN001
@@ -228,3 +308,42 @@ def _demo_history(rng: random.Random, wish: Wish, staff: list[User], now) -> int
         previous = status
         wish.status, wish.status_reason = status, reason
     return len(path) + 1
+
+
+def _demo_screening_and_flags(rng: random.Random, staff: list[User]) -> int:
+    """Screen the confirmed bundles against the themes and flag some accounts at risk."""
+    pm, csm = staff[1], staff[0]
+    flags = 0
+    confirmed = db.session.scalars(select(Bundle).where(Bundle.confirmed.is_(True))).all()
+    for n, bundle in enumerate(sorted(confirmed, key=lambda b: b.id)):
+        theme, fit, _ = value.theme_suggestion(bundle)
+        # One bundle is judged off strategy, one stays unscreened; the rest take the suggestion.
+        if n == 1:
+            value.screen_bundle(pm, bundle.id, 0, None)
+        elif n != 2 and fit is not None:
+            value.screen_bundle(pm, bundle.id, fit, theme.id if theme else None)
+        askers = value.accounts_for([bundle.id])
+        if askers and n % 2 == 0:
+            account = max(askers, key=lambda a: (a.arr, -a.id))
+            kind = FlagKind.CHURN_RISK if n % 4 == 0 else FlagKind.DEAL_BLOCKER
+            amount = None if kind == FlagKind.CHURN_RISK else (account.arr / 2).quantize(Decimal(1))
+            note = rng.choice(content.INTERNAL_COMMENTS)
+            value.flag_account(csm, bundle.id, account.id, kind, amount, note)
+            flags += 1
+    return flags
+
+
+def _demo_on_behalf(rng: random.Random, csm: User, accounts: list[Account]) -> int:
+    """Customer success records a few wishes and votes heard on calls with customers."""
+    added = 0
+    for intent in rng.sample(content.WISH_INTENTS, 4):
+        account = rng.choice(accounts[1:])
+        title, body = rng.choice(intent["variants"])
+        wish_service.submit_wish_for(
+            csm, account.id, None, f"{title} (from our QBR)", body, None, "critical", match=False
+        )
+        added += 1
+    targets = db.session.scalars(select(Wish.id).order_by(Wish.id).limit(40)).all()
+    for wish_id in rng.sample(targets, 6):
+        wish_service.vote_for(csm, wish_id, rng.choice(accounts).id, None, "important")
+    return added

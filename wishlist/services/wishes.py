@@ -16,6 +16,8 @@ from ..models import (
     BODY_MAX,
     COMMENT_MAX,
     TITLE_MAX,
+    Account,
+    BundleState,
     Comment,
     Follow,
     Importance,
@@ -27,6 +29,7 @@ from ..models import (
     WishStatus,
     utcnow,
 )
+from . import matching
 from .errors import Forbidden, NotFound, ServiceError
 from .text import optional_text, require_text
 
@@ -249,8 +252,23 @@ def wish_detail(wish: Wish, viewer: User) -> dict[str, object]:
         counts[vote.importance] += 1
     my_vote = next((v.importance for v in wish.votes if v.user_id == viewer.id), None)
     following = db.session.get(Follow, {"user_id": viewer.id, "wish_id": wish.id}) is not None
+    mates: list[Wish] = []
+    if wish.bundle is not None and (viewer.is_staff or wish.bundle_state == BundleState.CONFIRMED):
+        mates = [
+            w
+            for w in wish.bundle.wishes
+            if w.id != wish.id
+            and not w.is_withdrawn
+            and (viewer.is_staff or w.bundle_state == BundleState.CONFIRMED)
+        ]
     return {
         "wish": wish,
+        "bundle_mates": mates,
+        # Suggestions are for staff; customers only learn of bundles a person confirmed.
+        "show_bundle": wish.bundle is not None
+        and (viewer.is_staff or wish.bundle_state == BundleState.CONFIRMED),
+        "possible_duplicates": matching.possible_duplicates(wish) if viewer.is_staff else [],
+        "duplicate_threshold": matching.threshold(),
         "comments": comments,
         "votes": len(wish.votes),
         "importance_counts": counts,
@@ -288,8 +306,13 @@ def submit_wish(
     body: str = "",
     area_id: int | None = None,
     importance: Importance | str = Importance.IMPORTANT,
+    match: bool = True,
 ) -> Wish:
-    """File a new wish; its author votes for it and follows it."""
+    """File a new wish; its author votes for it and follows it.
+
+    With `match`, the duplicate finder suggests a bundle for it right away (bulk loaders
+    switch that off and run one bundling pass at the end instead).
+    """
     wish = Wish(
         title=require_text(title, "Title", TITLE_MAX, min_length=3),
         body=optional_text(body, "Description", BODY_MAX),
@@ -300,12 +323,21 @@ def submit_wish(
     )
     db.session.add(wish)
     db.session.flush()
-    db.session.add(Vote(user_id=author.id, wish_id=wish.id, importance=Importance(importance)))
+    db.session.add(
+        Vote(
+            user_id=author.id,
+            account_id=author.account_id,
+            wish_id=wish.id,
+            importance=Importance(importance),
+        )
+    )
     db.session.add(Follow(user_id=author.id, wish_id=wish.id))
     db.session.add(
         StatusChange(wish_id=wish.id, from_status=None, to_status=WishStatus.NEW, changed_by=author)
     )
     db.session.commit()
+    if match:
+        matching.match_new_wish(wish)
     return wish
 
 
@@ -333,37 +365,147 @@ def withdraw_wish(user: User, wish_id: int) -> Wish:
     return wish
 
 
-def cast_vote(user: User, wish_id: int, importance: Importance | str) -> Vote:
-    """Vote for a wish, or change the importance of an existing vote; the voter follows it.
-
-    One statement with ON CONFLICT makes a double click count once and lets concurrent
-    voters each count, without relying on read-then-write.
-    """
+def _importance(value: Importance | str) -> Importance:
+    """Parse an importance, with a message people understand."""
     try:
-        importance = Importance(importance)
+        return Importance(value)
     except ValueError:
         raise ServiceError(
             "Choose how important this is: nice to have, important or critical."
         ) from None
-    wish = _open_wish(wish_id)
+
+
+def _upsert_vote(
+    wish: Wish,
+    importance: Importance,
+    user_id: int | None,
+    account_id: int | None,
+    added_by_id: int | None = None,
+) -> Vote:
+    """Insert a vote or update its importance in one statement.
+
+    ON CONFLICT makes a double click count once and lets concurrent voters each count,
+    without read-then-write. A vote for an account without a contact conflicts on the
+    account instead of the user (the partial unique index on votes without a user).
+    """
     now = utcnow()
     stmt = _insert_for(Vote.__table__).values(
-        user_id=user.id,
+        user_id=user_id,
+        account_id=account_id,
         wish_id=wish.id,
         importance=importance.value,
+        added_by_id=added_by_id,
         created_at=now,
         updated_at=now,
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["user_id", "wish_id"],
-        set_={"importance": importance.value, "updated_at": now},
-    )
+    changes = {"importance": importance.value, "updated_at": now}
+    if user_id is not None:
+        stmt = stmt.on_conflict_do_update(index_elements=["user_id", "wish_id"], set_=changes)
+        where = Vote.user_id == user_id
+    else:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["account_id", "wish_id"],
+            index_where=Vote.__table__.c.user_id.is_(None),
+            set_=changes,
+        )
+        where = (Vote.account_id == account_id) & Vote.user_id.is_(None)
     db.session.execute(stmt)
-    _follow(user.id, wish.id)
+    if user_id is not None:
+        _follow(user_id, wish.id)
     db.session.commit()
-    vote = db.session.scalar(select(Vote).where(Vote.user_id == user.id, Vote.wish_id == wish.id))
+    vote = db.session.scalar(select(Vote).where(where, Vote.wish_id == wish.id))
     assert vote is not None
     return vote
+
+
+def cast_vote(user: User, wish_id: int, importance: Importance | str) -> Vote:
+    """Vote for a wish, or change the importance of an existing vote; the voter follows it."""
+    importance = _importance(importance)
+    wish = _open_wish(wish_id)
+    return _upsert_vote(wish, importance, user.id, user.account_id)
+
+
+def _customer_of(account_id: int | None, contact_email: str | None) -> tuple[Account, User | None]:
+    """The account staff act for, and the named contact in it (if any)."""
+    account = db.session.get(Account, account_id) if account_id else None
+    if account is None:
+        raise ServiceError("Choose the customer account you are acting for.")
+    contact = None
+    email = (contact_email or "").strip().lower()
+    if email:
+        contact = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if contact is None or contact.account_id != account.id:
+            raise ServiceError(f"{email} is not a contact of {account.name}.")
+    return account, contact
+
+
+def vote_for(
+    staff: User,
+    wish_id: int,
+    account_id: int | None,
+    contact_email: str | None,
+    importance: Importance | str,
+) -> Vote:
+    """Record a vote for a customer account (and one of its contacts), as customer success."""
+    if not staff.is_staff:
+        raise Forbidden("Only staff can vote for a customer.")
+    importance = _importance(importance)
+    wish = _open_wish(wish_id)
+    account, contact = _customer_of(account_id, contact_email)
+    return _upsert_vote(
+        wish, importance, contact.id if contact else None, account.id, added_by_id=staff.id
+    )
+
+
+def submit_wish_for(
+    staff: User,
+    account_id: int | None,
+    contact_email: str | None,
+    title: str,
+    body: str = "",
+    area_id: int | None = None,
+    importance: Importance | str = Importance.IMPORTANT,
+    match: bool = True,
+) -> Wish:
+    """File a wish for a customer account (and contact); it shows as added by staff for them."""
+    if not staff.is_staff:
+        raise Forbidden("Only staff can submit a wish for a customer.")
+    importance = _importance(importance)
+    account, contact = _customer_of(account_id, contact_email)
+    wish = Wish(
+        title=require_text(title, "Title", TITLE_MAX, min_length=3),
+        body=optional_text(body, "Description", BODY_MAX),
+        product_area=_area(area_id),
+        author=contact,
+        account=account,
+        created_by=staff,
+        status=WishStatus.NEW,
+    )
+    db.session.add(wish)
+    db.session.flush()
+    db.session.add(
+        Vote(
+            user_id=contact.id if contact else None,
+            account_id=account.id,
+            wish_id=wish.id,
+            importance=importance,
+            added_by_id=staff.id,
+        )
+    )
+    if contact is not None:
+        db.session.add(Follow(user_id=contact.id, wish_id=wish.id))
+    db.session.add(
+        StatusChange(wish_id=wish.id, from_status=None, to_status=WishStatus.NEW, changed_by=staff)
+    )
+    db.session.commit()
+    if match:
+        matching.match_new_wish(wish)
+    return wish
+
+
+def voters(wish: Wish) -> list[Vote]:
+    """A wish's votes with who cast them, most important first (for staff)."""
+    return sorted(wish.votes, key=lambda v: (-v.importance.rank, v.created_at, v.id))
 
 
 def remove_vote(user: User, wish_id: int) -> None:

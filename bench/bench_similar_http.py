@@ -1,0 +1,132 @@
+"""Similar-wish suggestions against 100,000 wishes: p95 latency in-process and over HTTP.
+
+Run: .venv/bin/python -m bench.bench_similar_http [--rows 100000] [--queries 300]
+Needs bench/out/rows_N.csv (`python -m bench.make_rows N`). Builds a SQLite database in a
+temporary instance folder, loads the rows as wishes, fits the index once, then times
+`matching.similar_wishes` directly and `GET /api/v1/wishes/similar` through a local server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.cookiejar
+import os
+import random
+import statistics
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile of the values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def main() -> None:
+    """Load wishes, fit, and time suggestions both ways."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    os.environ["WISHLIST_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="wishlist-bench-")
+    os.environ.pop("DATABASE_URL", None)
+
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+    from werkzeug.serving import make_server
+
+    from wishlist import create_app
+    from wishlist.extensions import db
+    from wishlist.models import Account, Role, User, Vote, Wish
+    from wishlist.services import matching
+    from wishlist.services.users import hash_password
+
+    app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        account = Account(name="Bench Corp", email_domain="bench.test")
+        db.session.add(account)
+        db.session.flush()
+        user = User(
+            email="bench@bench.test",
+            name="Bench",
+            role=Role.CUSTOMER,
+            account_id=account.id,
+            password_hash=hash_password("bench-password"),
+        )
+        db.session.add(user)
+        db.session.flush()
+        with (OUT / f"rows_{args.rows}.csv").open(newline="", encoding="utf-8") as handle:
+            rows = [(r["title"][:200], r["body"]) for r in csv.DictReader(handle)]
+        started = time.perf_counter()
+        db.session.execute(
+            insert(Wish),
+            [
+                {"title": t, "body": b, "author_id": user.id, "account_id": account.id}
+                for t, b in rows
+            ],
+        )
+        db.session.execute(
+            insert(Vote),
+            [
+                {"user_id": user.id, "account_id": account.id, "wish_id": n + 1}
+                for n in range(0, len(rows), 7)
+            ],
+        )
+        db.session.commit()
+        print(f"loaded {len(rows):,} wishes in {time.perf_counter() - started:.1f}s")
+        started = time.perf_counter()
+        matching.rebuild_index()
+        print(f"fitted and saved the index in {time.perf_counter() - started:.1f}s")
+        rng = random.Random(7)
+        probes = [rng.choice(rows) for _ in range(args.queries)]
+        # Queries as typed: a title and the start of a description.
+        queries = [(t, b[:200]) for t, b in probes]
+        matching.similar_wishes(*queries[0])  # warm the worker's copy
+        timings = []
+        for title, body in queries:
+            t0 = time.perf_counter()
+            matching.similar_wishes(title, body, 5, min_score=0.1)
+            timings.append((time.perf_counter() - t0) * 1000)
+        print(
+            f"in-process: p50 {statistics.median(timings):.1f} ms, "
+            f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms"
+        )
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    login = urllib.parse.urlencode({"email": "bench@bench.test", "password": "bench-password"})
+    opener.open(base + "/login", data=login.encode()).read()
+    timings = []
+    for title, body in queries:
+        url = (
+            base
+            + "/api/v1/wishes/similar?"
+            + urllib.parse.urlencode({"title": title, "body": body, "limit": 5})
+        )
+        t0 = time.perf_counter()
+        with opener.open(url) as response:
+            response.read()
+        timings.append((time.perf_counter() - t0) * 1000)
+    server.shutdown()
+    print(
+        f"HTTP: p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 95):.1f} ms, "
+        f"max {max(timings):.1f} ms over {len(timings)} requests"
+    )
+
+
+if __name__ == "__main__":
+    main()

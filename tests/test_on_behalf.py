@@ -1,0 +1,129 @@
+"""Customer success acting for customers: wishes and votes recorded for an account."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from wishlist.models import Vote, Wish
+
+from . import factories
+
+
+def _count(db, model) -> int:  # noqa: ANN001
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_csm_submits_a_wish_for_an_account_contact(client, auth, db, people):
+    auth.login("sam@vendor.test")
+    response = client.post(
+        "/wishes/new",
+        data={
+            "title": "SAML single sign-on with Okta",
+            "product_area": 0,
+            "importance": "critical",
+            "account": people["acme"].id,
+            "contact_email": "CAROL@acme.test",
+        },
+    )
+    assert response.status_code == 302
+    wish = db.session.scalar(select(Wish))
+    assert (wish.author_id, wish.account_id, wish.created_by_id) == (
+        people["customer"].id,
+        people["acme"].id,
+        people["csm"].id,
+    )
+    vote = db.session.scalar(select(Vote))
+    assert (vote.user_id, vote.account_id, vote.added_by_id) == (
+        people["customer"].id,
+        people["acme"].id,
+        people["csm"].id,
+    )
+    assert vote.importance.value == "critical"
+    page = client.get(response.location).data.decode()
+    assert "added by Sam CSM for Acme Corp" in page
+    # The contact sees it as their own wish and vote.
+    auth.logout()
+    auth.login("carol@acme.test")
+    assert "SAML single sign-on with Okta" in client.get("/me/wishes").data.decode()
+
+
+def test_csm_submits_for_an_account_without_contact(client, auth, db, people):
+    auth.login("sam@vendor.test")
+    client.post(
+        "/wishes/new",
+        data={
+            "title": "Data residency in the EU",
+            "product_area": 0,
+            "importance": "important",
+            "account": people["globex"].id,
+        },
+    )
+    wish = db.session.scalar(select(Wish))
+    assert wish.author_id is None and wish.account_id == people["globex"].id
+    vote = db.session.scalar(select(Vote))
+    assert vote.user_id is None and vote.account_id == people["globex"].id
+    assert "by Globex" in client.get(f"/wishes/{wish.id}").data.decode()
+
+
+def test_contact_must_belong_to_the_account(client, auth, db, people):
+    auth.login("sam@vendor.test")
+    response = client.post(
+        "/wishes/new",
+        data={
+            "title": "Wrong contact",
+            "product_area": 0,
+            "importance": "nice",
+            "account": people["globex"].id,
+            "contact_email": "carol@acme.test",
+        },
+    )
+    assert response.status_code == 400
+    assert b"is not a contact of Globex" in response.data
+    assert _count(db, Wish) == 0 and _count(db, Vote) == 0
+
+
+def test_csm_records_votes_for_accounts_once_each(client, auth, db, people):
+    wish = factories.make_wish(people["customer"], "Scheduled report emails")
+    auth.login("sam@vendor.test")
+    for importance in ("nice", "critical"):
+        client.post(
+            f"/wishes/{wish.id}/vote-for",
+            data={"account": people["globex"].id, "importance": importance},
+        )
+    votes = db.session.scalars(select(Vote).where(Vote.account_id == people["globex"].id)).all()
+    assert len(votes) == 1
+    assert votes[0].importance.value == "critical" and votes[0].user_id is None
+    client.post(
+        f"/wishes/{wish.id}/vote-for",
+        data={
+            "account": people["globex"].id,
+            "contact_email": "oscar@globex.test",
+            "importance": "nice",
+        },
+    )
+    assert _count(db, Vote) == 3  # Carol's own, Globex's account vote, Oscar's
+    page = client.get(f"/wishes/{wish.id}").data.decode()
+    assert "added by Sam CSM for Globex" in page
+    assert "(the account)" in page
+
+
+def test_vote_for_needs_an_account_and_staff(client, auth, db, people):
+    wish = factories.make_wish(people["customer"], "Scheduled report emails")
+    auth.login("sam@vendor.test")
+    response = client.post(
+        f"/wishes/{wish.id}/vote-for",
+        data={"account": 0, "importance": "nice"},
+        follow_redirects=True,
+    )
+    assert b"Choose the customer account" in response.data
+    assert _count(db, Vote) == 1
+    auth.logout()
+    auth.login("carol@acme.test")
+    assert (
+        client.post(
+            f"/wishes/{wish.id}/vote-for", data={"account": people["acme"].id, "importance": "nice"}
+        ).status_code
+        == 403
+    )
+    assert b"Record a vote for a customer" not in client.get(f"/wishes/{wish.id}").data
+    assert _count(db, Vote) == 1

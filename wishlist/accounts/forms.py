@@ -1,0 +1,1 @@
+"""Forms of the account pages (none yet: the pages only read; accounts are edited in admin)."""

@@ -1,0 +1,351 @@
+"""What a bundle is worth: facts from the database into the scoring core, and screening.
+
+`wishlist.scoring` does the arithmetic on plain facts. This module gathers those facts
+(accounts with ARR and segments; every request and vote on a bundle's live wishes; the flags
+customer success recorded; the fit product management set), keeps the scoring weights product
+managers chose (the `scoring` row of the settings table), and records flags and screening.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from ..dedupe.themes import suggest_theme
+from ..extensions import db
+from ..models import (
+    Account,
+    AccountFlag,
+    Bundle,
+    FlagKind,
+    Importance,
+    Setting,
+    Theme,
+    User,
+    Vote,
+    Wish,
+    utcnow,
+)
+from ..scoring import (
+    AccountFacts,
+    BundleFacts,
+    BundleScore,
+    Flag,
+    RankedBundle,
+    ReachIndex,
+    Request,
+    ScoringConfig,
+    rank_bundles,
+    score_bundle,
+)
+from .errors import Forbidden, NotFound, ServiceError
+from .text import optional_text, require_text
+
+SCORING_KEY = "scoring"
+# Money columns are NUMERIC(14, 2).
+MONEY_LIMIT = Decimal(10) ** 12
+
+
+def _require(user: User, *roles: str) -> None:
+    """Raise Forbidden unless the user has one of the roles."""
+    if user.role.value not in roles:
+        raise Forbidden("Your role does not allow this.")
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def scoring_config() -> ScoringConfig:
+    """The weights in force: product managers' saved choice, else the defaults."""
+    row = db.session.get(Setting, SCORING_KEY)
+    if row is None or not row.value:
+        return ScoringConfig.default()
+    return config_from_dict(row.value)
+
+
+def config_from_dict(data: Mapping[str, object]) -> ScoringConfig:
+    """Build a ScoringConfig from stored or submitted numbers (missing ones take defaults)."""
+    default = ScoringConfig.default()
+    weights = {**default.weights, **dict(data.get("weights", {}))}  # type: ignore[arg-type]
+    importance = {
+        **default.importance_weights,
+        **{k: Decimal(str(v)) for k, v in dict(data.get("importance_weights", {})).items()},  # type: ignore[arg-type]
+    }
+    return ScoringConfig(weights=weights, importance_weights=importance)
+
+
+def config_to_dict(config: ScoringConfig) -> dict[str, dict[str, float]]:
+    """The storable form of a config."""
+    return {
+        "weights": {k: float(v) for k, v in config.weights.items()},
+        "importance_weights": {k: float(v) for k, v in config.importance_weights.items()},
+    }
+
+
+def parse_config(form: Mapping[str, str]) -> ScoringConfig:
+    """Read weights from a form (weight_customers, importance_nice, ...) and validate them."""
+    data: dict[str, dict[str, float]] = {"weights": {}, "importance_weights": {}}
+    for prefix, key in (("weight_", "weights"), ("importance_", "importance_weights")):
+        for name, value in form.items():
+            if name.startswith(prefix) and value not in (None, ""):
+                try:
+                    data[key][name[len(prefix) :]] = float(value)
+                except ValueError:
+                    raise ServiceError(f"{name.replace('_', ' ')} must be a number.") from None
+    config = config_from_dict(data)
+    try:
+        config.validate()
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    return config
+
+
+def save_scoring_config(user: User, config: ScoringConfig) -> ScoringConfig:
+    """Store new weights (product managers and admins)."""
+    _require(user, "pm", "admin")
+    try:
+        config.validate()
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    row = db.session.get(Setting, SCORING_KEY) or Setting(key=SCORING_KEY)
+    row.value = config_to_dict(config)
+    row.updated_by_id = user.id
+    db.session.add(row)
+    db.session.commit()
+    return config
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+def account_facts() -> dict[int, AccountFacts]:
+    """Every account's ARR and segments, for revenue and reach."""
+    rows = db.session.execute(select(Account.id, Account.name, Account.arr, Account.segments))
+    return {
+        aid: AccountFacts(aid, name, arr or Decimal(0), segments or {})
+        for aid, name, arr, segments in rows
+    }
+
+
+def bundle_facts(bundle_ids: Sequence[int] | None = None) -> list[BundleFacts]:
+    """Requests, votes, flags and fit of bundles (all bundles when no ids are given).
+
+    A wish's account counts as asking at the author's vote importance; an author who took
+    their vote back still asks, at the lowest importance. Staff votes (no account) do not count.
+    """
+    bundles = select(Bundle.id, Bundle.strategic_fit)
+    if bundle_ids is not None:
+        bundles = bundles.where(Bundle.id.in_(bundle_ids))
+    fits = dict(db.session.execute(bundles).all())
+    if not fits:
+        return []
+    ids = list(fits)
+    live = Wish.withdrawn_at.is_(None) & Wish.bundle_id.in_(ids)
+    requests: dict[int, list[Request]] = defaultdict(list)
+    voted: set[tuple[int, int]] = set()
+    for bid, wid, account_id, user_id, importance in db.session.execute(
+        select(Wish.bundle_id, Wish.id, Vote.account_id, Vote.user_id, Vote.importance)
+        .join(Vote, Vote.wish_id == Wish.id)
+        .where(live, Vote.account_id.is_not(None))
+    ):
+        requests[bid].append(Request(account_id, user_id, Importance(importance).value))
+        voted.add((wid, account_id))
+    for bid, wid, account_id, author_id in db.session.execute(
+        select(Wish.bundle_id, Wish.id, Wish.account_id, Wish.author_id).where(
+            live, Wish.account_id.is_not(None)
+        )
+    ):
+        if (wid, account_id) not in voted:
+            requests[bid].append(Request(account_id, author_id, Importance.NICE.value))
+    flags: dict[int, list[Flag]] = defaultdict(list)
+    for bid, account_id, kind, amount in db.session.execute(
+        select(
+            AccountFlag.bundle_id, AccountFlag.account_id, AccountFlag.kind, AccountFlag.amount
+        ).where(AccountFlag.bundle_id.in_(ids))
+    ):
+        flags[bid].append(Flag(account_id, FlagKind(kind).value, amount))
+    return [
+        BundleFacts(bid, tuple(requests[bid]), tuple(flags[bid]), fits[bid]) for bid in sorted(ids)
+    ]
+
+
+def score(bundle_id: int, config: ScoringConfig | None = None) -> BundleScore:
+    """One bundle's score with its explanation."""
+    facts = bundle_facts([bundle_id])
+    if not facts:
+        raise NotFound("That bundle does not exist.")
+    accounts = account_facts()
+    return score_bundle(facts[0], accounts, config or scoring_config(), ReachIndex(accounts))
+
+
+def ranking(
+    bundle_ids: Sequence[int] | None = None,
+    config: ScoringConfig | None = None,
+    include_off_strategy: bool = False,
+) -> list[RankedBundle]:
+    """Bundles ranked by score (ties: lower id first); off-strategy ones only when asked."""
+    return rank_bundles(
+        bundle_facts(bundle_ids),
+        account_facts(),
+        config or scoring_config(),
+        include_off_strategy=include_off_strategy,
+    )
+
+
+def reach_accounts(bundle_id: int) -> list[AccountFacts]:
+    """Accounts expected to need a bundle: not asking, sharing a segment value with an asker."""
+    facts = bundle_facts([bundle_id])
+    if not facts:
+        raise NotFound("That bundle does not exist.")
+    accounts = account_facts()
+    asking = {r.account_id for r in facts[0].requests}
+    return ReachIndex(accounts).expected_accounts(asking)
+
+
+# --- flags ----------------------------------------------------------------------------------
+
+
+def parse_money(value: str | None, field: str = "Amount") -> Decimal | None:
+    """An optional non-negative amount typed by a person ("120000", "120,000.50")."""
+    text = (value or "").strip().replace(",", "").replace("_", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ServiceError(f"{field} must be a number, like 120000 or 120,000.50.") from None
+    if not amount.is_finite() or amount < 0:
+        raise ServiceError(f"{field} must be zero or more.")
+    if amount >= MONEY_LIMIT:
+        raise ServiceError(f"{field} must be less than {MONEY_LIMIT:,}.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def flag_account(
+    user: User,
+    bundle_id: int,
+    account_id: int,
+    kind: FlagKind | str,
+    amount: Decimal | None = None,
+    note: str = "",
+) -> AccountFlag:
+    """Record that an account may churn or not buy without this bundle (customer success)."""
+    _require(user, "csm", "pm", "admin")
+    bundle = db.session.get(Bundle, bundle_id)
+    if bundle is None:
+        raise NotFound("That bundle does not exist.")
+    account = db.session.get(Account, account_id)
+    if account is None:
+        raise ServiceError("Choose an account.")
+    try:
+        kind = FlagKind(kind)
+    except ValueError:
+        raise ServiceError("Choose churn risk or deal blocker.") from None
+    existing = db.session.scalar(
+        select(AccountFlag).where(
+            AccountFlag.bundle_id == bundle.id,
+            AccountFlag.account_id == account.id,
+            AccountFlag.kind == kind,
+        )
+    )
+    flag = existing or AccountFlag(bundle_id=bundle.id, account_id=account.id, kind=kind)
+    flag.amount = amount
+    flag.note = optional_text(note, "Note", 2_000)
+    flag.created_by_id = user.id
+    db.session.add(flag)
+    db.session.commit()
+    return flag
+
+
+def remove_flag(user: User, flag_id: int) -> None:
+    """Take a flag back."""
+    _require(user, "csm", "pm", "admin")
+    flag = db.session.get(AccountFlag, flag_id)
+    if flag is None:
+        raise NotFound("No such flag.")
+    db.session.delete(flag)
+    db.session.commit()
+
+
+# --- themes and screening -----------------------------------------------------------------
+
+
+def list_themes(active_only: bool = False) -> list[Theme]:
+    """Strategic themes by name."""
+    query = select(Theme).order_by(Theme.name)
+    if active_only:
+        query = query.where(Theme.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def save_theme(
+    user: User, theme_id: int | None, name: str, description: str, active: bool = True
+) -> Theme:
+    """Create or change a strategic theme (product managers and admins)."""
+    _require(user, "pm", "admin")
+    theme = db.session.get(Theme, theme_id) if theme_id else Theme()
+    if theme is None:
+        raise NotFound("No such theme.")
+    name = require_text(name, "Theme name", 120)
+    clash = db.session.scalar(
+        select(Theme).where(func.lower(Theme.name) == name.lower(), Theme.id != (theme.id or 0))
+    )
+    if clash is not None:
+        raise ServiceError(f"A theme called {clash.name} already exists.")
+    theme.name = name
+    theme.description = optional_text(description, "Description", 5_000)
+    theme.active = active
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def theme_suggestion(bundle: Bundle) -> tuple[Theme | None, int | None, float]:
+    """The active theme the bundle's text is most like, a suggested fit 1-5, and similarity."""
+    themes = list_themes(active_only=True)
+    texts = [f"{w.title}. {w.body}" for w in bundle.wishes if not w.is_withdrawn]
+    if not themes or not texts:
+        return None, None, 0.0
+    best, similarity, fit = suggest_theme(
+        " ".join([bundle.title, bundle.description, *texts]),
+        [(t.id, f"{t.name}. {t.description}") for t in themes],
+    )
+    theme = next((t for t in themes if t.id == best), None)
+    return theme, fit, similarity
+
+
+def screen_bundle(user: User, bundle_id: int, fit: int | None, theme_id: int | None) -> Bundle:
+    """Set a bundle's strategic fit (0-5, or None to unscreen) and theme (product managers)."""
+    _require(user, "pm", "admin")
+    bundle = db.session.get(Bundle, bundle_id)
+    if bundle is None:
+        raise NotFound("That bundle does not exist.")
+    if fit is not None and not 0 <= fit <= 5:
+        raise ServiceError("Strategic fit goes from 0 (off strategy) to 5.")
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme_id and theme is None:
+        raise ServiceError("Choose a theme from the list.")
+    bundle.strategic_fit = fit
+    bundle.theme_id = theme.id if theme else None
+    bundle.screened_by_id = user.id if fit is not None else None
+    bundle.screened_at = utcnow() if fit is not None else None
+    db.session.commit()
+    return bundle
+
+
+def accounts_for(bundle_ids: Iterable[int]) -> list[Account]:
+    """Accounts that asked for or voted on any live wish of these bundles."""
+    ids = list(bundle_ids)
+    live = Wish.withdrawn_at.is_(None) & Wish.bundle_id.in_(ids)
+    voters = select(Vote.account_id).join(Wish, Wish.id == Vote.wish_id).where(live)
+    askers = select(Wish.account_id).where(live)
+    return list(
+        db.session.scalars(
+            select(Account)
+            .where(Account.id.in_(voters) | Account.id.in_(askers))
+            .order_by(Account.name)
+        )
+    )
