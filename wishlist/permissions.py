@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from flask import abort, request
@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from .models import Role
+from .services.errors import Forbidden, NotFound, ServiceError
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -69,3 +70,12 @@ def same_site_referrer(default: str) -> str:
         return default
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return safe_next(path, default)
+
+
+def abort_for(exc: ServiceError) -> NoReturn:
+    """Answer a failed service call with the matching HTTP error and the service's message."""
+    if isinstance(exc, NotFound):
+        abort(404, description=str(exc))
+    if isinstance(exc, Forbidden):
+        abort(403, description=str(exc))
+    abort(400, description=str(exc))

@@ -10,16 +10,10 @@ from werkzeug.wrappers import Response
 
 from ..extensions import limiter
 from ..models import Wish
-from ..permissions import user_or_ip
-from ..services import Forbidden, NotFound, ServiceError, matching
+from ..permissions import abort_for, user_or_ip
+from ..services import ServiceError, matching
 from ..services import wishes as wish_service
 from . import bp
-
-
-def _fail(exc: ServiceError) -> None:
-    """Turn a service error into the matching HTTP error (rendered as JSON)."""
-    code = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
-    abort(code, description=str(exc))
 
 
 def wish_json(wish: Wish, votes: int, my_vote: Any = None) -> dict[str, Any]:
@@ -48,7 +42,7 @@ def wishes() -> Response:
         page = wish_service.parse_page(request.args.get("page"))
         result = wish_service.list_wishes(current_user, wf, page)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     return jsonify(
         {
             "items": [wish_json(r.wish, r.votes, r.my_vote) for r in result.items],
@@ -101,7 +95,7 @@ def wish(wish_id: int) -> Response:
     try:
         found = wish_service.get_wish(wish_id, current_user)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     detail = wish_service.wish_detail(found, current_user)
     data = wish_json(found, detail["votes"], detail["my_vote"])  # type: ignore[arg-type]
     data["comments"] = [
@@ -135,5 +129,5 @@ def vote(wish_id: int) -> Response:
             current_user, wish_id, str(payload.get("importance", "important"))
         )
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     return jsonify({"voted": True, "importance": vote.importance.value})

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from ..extensions import limiter
 from ..models import WishStatus
-from ..permissions import same_site_referrer, staff_required, user_or_ip
+from ..permissions import abort_for, same_site_referrer, staff_required, user_or_ip
 from ..services import Forbidden, NotFound, ServiceError
 from ..services import users as user_service
 from ..services import wishes as wish_service
@@ -29,15 +29,6 @@ from .forms import (
 def _post_limit() -> str:
     """Posts (wishes, comments, votes) allowed per user."""
     return current_app.config["POST_RATE_LIMIT"]
-
-
-def _fail(exc: ServiceError) -> None:
-    """Turn a service error into the matching HTTP error."""
-    if isinstance(exc, NotFound):
-        abort(404, description=str(exc))
-    if isinstance(exc, Forbidden):
-        abort(403, description=str(exc))
-    abort(400, description=str(exc))
 
 
 def _area_choices() -> list[SelectChoice]:
@@ -61,7 +52,7 @@ def _listing(template: str, title: str, **scope: int) -> str:
         page = wish_service.parse_page(request.args.get("page"))
         result = wish_service.list_wishes(current_user, wf, page)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     return render_template(
         template,
         title=title,
@@ -140,7 +131,7 @@ def wish(wish_id: int) -> str:
     try:
         found = wish_service.get_wish(wish_id, current_user)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     detail = wish_service.wish_detail(found, current_user)
     vote_form = VoteForm(importance=(detail["my_vote"] or "important"))
     status_form = StatusForm(status=found.status.value) if current_user.is_staff else None
@@ -170,7 +161,7 @@ def edit_wish(wish_id: int) -> str | Response:
         if not wish_service.can_edit(found, current_user):
             raise Forbidden("Only the author can edit, and only until someone else votes.")
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     form = EditWishForm(obj=found, product_area=found.product_area_id or 0)
     form.product_area.choices = _area_choices()
     if form.validate_on_submit():
@@ -199,7 +190,7 @@ def _action(wish_id: int, done: str, call: object) -> Response:
     try:
         call()  # type: ignore[operator]
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     if done:
         flash(done, "success")
     return redirect(same_site_referrer(url_for("forum.wish", wish_id=wish_id)))
@@ -243,7 +234,7 @@ def withdraw(wish_id: int) -> Response:
     try:
         wish_service.withdraw_wish(current_user, wish_id)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     flash("The wish is withdrawn.", "success")
     return redirect(url_for("forum.my_wishes"))
 
@@ -260,14 +251,14 @@ def comment(wish_id: int) -> str | Response:
         try:
             wish_service.get_wish(wish_id, current_user)
         except ServiceError as exc:
-            _fail(exc)
+            abort_for(exc)
         return redirect(url_for("forum.wish", wish_id=wish_id) + "#comment")
     try:
         wish_service.add_comment(
             current_user, wish_id, form.body.data, internal=bool(form.internal.data)
         )
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     flash("Your comment is posted.", "success")
     return redirect(url_for("forum.wish", wish_id=wish_id) + "#comments")
 
@@ -284,7 +275,7 @@ def change_status(wish_id: int) -> Response:
             current_user, wish_id, form.status.data, form.reason.data or ""
         )
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("forum.wish", wish_id=wish_id))
@@ -311,7 +302,7 @@ def vote_for(wish_id: int) -> Response:
             form.importance.data,
         )
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("forum.wish", wish_id=wish_id))

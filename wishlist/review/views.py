@@ -6,21 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..permissions import same_site_referrer, staff_required
+from ..permissions import abort_for, same_site_referrer, staff_required
 from ..services import Forbidden, NotFound, ServiceError, matching, review
 from ..services import bundles as bundle_service
 from ..services.wishes import parse_page
 from . import bp
 from .forms import ActionForm, BundleEditForm, BundleRefForm, MoveForm
-
-
-def _fail(exc: ServiceError) -> None:
-    """Turn a service error into the matching HTTP error."""
-    if isinstance(exc, NotFound):
-        abort(404, description=str(exc))
-    if isinstance(exc, Forbidden):
-        abort(403, description=str(exc))
-    abort(400, description=str(exc))
 
 
 @bp.route("/")
@@ -33,7 +24,7 @@ def queue() -> str:
     try:
         page = review.queue(show, parse_page(request.args.get("page")))
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     return render_template(
         "review/queue.html",
         page=page,
@@ -51,7 +42,7 @@ def bundle(bundle_id: int) -> str:
     try:
         detail = review.bundle_detail(bundle_id)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     found = detail.bundle
     return render_template(
         "review/bundle.html",
@@ -70,7 +61,7 @@ def _decide(call: object, redirect_to: str | None = None) -> Response:
     try:
         decision = call()  # type: ignore[operator]
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(same_site_referrer(url_for("review.queue")))
@@ -184,7 +175,7 @@ def undo(decision_id: int) -> Response:
     try:
         entry = bundle_service.undo(current_user, decision_id)
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("review.decisions"))

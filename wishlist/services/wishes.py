@@ -313,27 +313,51 @@ def submit_wish(
     With `match`, the duplicate finder suggests a bundle for it right away (bulk loaders
     switch that off and run one bundling pass at the end instead).
     """
+    return _file_wish(
+        author.account, author, None, title, body, area_id, _importance(importance), match
+    )
+
+
+def _file_wish(
+    account: Account | None,
+    author: User | None,
+    staff: User | None,
+    title: str,
+    body: str,
+    area_id: int | None,
+    importance: Importance,
+    match: bool,
+) -> Wish:
+    """Store a wish with its first vote, its author's follow and its first history entry."""
     wish = Wish(
         title=require_text(title, "Title", TITLE_MAX, min_length=3),
         body=optional_text(body, "Description", BODY_MAX),
         product_area=_area(area_id),
         author=author,
-        account=author.account,
+        account=account,
+        created_by=staff,
         status=WishStatus.NEW,
     )
     db.session.add(wish)
     db.session.flush()
     db.session.add(
         Vote(
-            user_id=author.id,
-            account_id=author.account_id,
+            user_id=author.id if author else None,
+            account_id=account.id if account else None,
             wish_id=wish.id,
-            importance=Importance(importance),
+            importance=importance,
+            added_by_id=staff.id if staff else None,
         )
     )
-    db.session.add(Follow(user_id=author.id, wish_id=wish.id))
+    if author is not None:
+        db.session.add(Follow(user_id=author.id, wish_id=wish.id))
     db.session.add(
-        StatusChange(wish_id=wish.id, from_status=None, to_status=WishStatus.NEW, changed_by=author)
+        StatusChange(
+            wish_id=wish.id,
+            from_status=None,
+            to_status=WishStatus.NEW,
+            changed_by_id=(staff or author).id,  # type: ignore[union-attr]
+        )
     )
     db.session.commit()
     if match:
@@ -472,35 +496,7 @@ def submit_wish_for(
         raise Forbidden("Only staff can submit a wish for a customer.")
     importance = _importance(importance)
     account, contact = _customer_of(account_id, contact_email)
-    wish = Wish(
-        title=require_text(title, "Title", TITLE_MAX, min_length=3),
-        body=optional_text(body, "Description", BODY_MAX),
-        product_area=_area(area_id),
-        author=contact,
-        account=account,
-        created_by=staff,
-        status=WishStatus.NEW,
-    )
-    db.session.add(wish)
-    db.session.flush()
-    db.session.add(
-        Vote(
-            user_id=contact.id if contact else None,
-            account_id=account.id,
-            wish_id=wish.id,
-            importance=importance,
-            added_by_id=staff.id,
-        )
-    )
-    if contact is not None:
-        db.session.add(Follow(user_id=contact.id, wish_id=wish.id))
-    db.session.add(
-        StatusChange(wish_id=wish.id, from_status=None, to_status=WishStatus.NEW, changed_by=staff)
-    )
-    db.session.commit()
-    if match:
-        matching.match_new_wish(wish)
-    return wish
+    return _file_wish(account, contact, staff, title, body, area_id, importance, match)
 
 
 def voters(wish: Wish) -> list[Vote]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
 from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ..models import Role
-from ..permissions import roles_required, same_site_referrer, staff_required
+from ..permissions import abort_for, roles_required, same_site_referrer, staff_required
 from ..scoring import COMPONENTS, IMPORTANCES, ScoringConfig
 from ..services import Forbidden, NotFound, ServiceError, insight
 from ..services import bundles as bundle_service
@@ -21,15 +20,6 @@ from .forms import ActionForm, FlagForm, ScreenForm, ThemeForm, WeightsForm
 
 pm_required = roles_required(Role.PM, Role.ADMIN)
 WEIGHT_PREFIXES = ("weight_", "importance_")
-
-
-def _fail(exc: ServiceError) -> NoReturn:
-    """Turn a service error into the matching HTTP error."""
-    if isinstance(exc, NotFound):
-        abort(404, description=str(exc))
-    if isinstance(exc, Forbidden):
-        abort(403, description=str(exc))
-    abort(400, description=str(exc))
 
 
 def _can_screen() -> bool:
@@ -103,7 +93,7 @@ def save_weights() -> Response:
         config = value_service.parse_config(request.form)
         value_service.save_scoring_config(current_user, config)
     except Forbidden as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(f"Weights not saved: {exc}", "error")
         return redirect(url_for("value.ranking"))
@@ -133,7 +123,7 @@ def bundle(bundle_id: int) -> str:
         result = value_service.score(bundle_id)
         expected = value_service.reach_accounts(bundle_id)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     accounts = value_service.account_facts()
     askers = {e.account_id: accounts[e.account_id] for e in result.exposures}
     flag_form = FlagForm(formdata=None)
@@ -180,7 +170,7 @@ def add_flag(bundle_id: int) -> Response:
             current_user, bundle_id, form.account.data, form.kind.data, amount, form.note.data or ""
         )
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(f"Flag not saved: {exc}", "error")
         return redirect(back)
@@ -197,7 +187,7 @@ def remove_flag(flag_id: int) -> Response:
     try:
         value_service.remove_flag(current_user, flag_id)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     flash("Flag removed.", "success")
     return redirect(same_site_referrer(url_for("value.ranking")))
 
@@ -210,7 +200,7 @@ def screen(bundle_id: int) -> Response:
     try:
         found = bundle_service.get_bundle(bundle_id)
     except ServiceError as exc:
-        _fail(exc)
+        abort_for(exc)
     form = ScreenForm()
     form.theme.choices = _theme_choices(found.theme_id)
     if not form.validate_on_submit():
@@ -221,7 +211,7 @@ def screen(bundle_id: int) -> Response:
     try:
         value_service.screen_bundle(current_user, bundle_id, fit, theme_id)
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(f"Screening not saved: {exc}", "error")
         return redirect(back)
@@ -249,7 +239,7 @@ def themes() -> str | tuple[str, int] | Response:
                     current_user, None, form.name.data, form.description.data or "", True
                 )
             except (NotFound, Forbidden) as exc:
-                _fail(exc)
+                abort_for(exc)
             except ServiceError as exc:
                 flash(str(exc), "error")
                 status = 400
@@ -280,7 +270,7 @@ def edit_theme(theme_id: int) -> Response:
             current_user, theme_id, form.name.data, form.description.data or "", form.active.data
         )
     except (NotFound, Forbidden) as exc:
-        _fail(exc)
+        abort_for(exc)
     except ServiceError as exc:
         flash(f"Theme not saved: {exc}", "error")
         return redirect(url_for("value.themes"))
