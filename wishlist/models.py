@@ -280,6 +280,10 @@ class Bundle(db.Model):
     created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, onupdate=utcnow)
 
+    status: Mapped[WishStatus] = mapped_column(
+        _enum(WishStatus), default=WishStatus.NEW, server_default=WishStatus.NEW.value
+    )
+    status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Screening by product management: 0-5, None while nobody has screened it.
     strategic_fit: Mapped[int | None] = mapped_column(Integer)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
@@ -333,6 +337,50 @@ class AccountFlag(db.Model):
     bundle: Mapped[Bundle] = relationship(back_populates="flags")
     account: Mapped[Account] = relationship()
     created_by: Mapped[User] = relationship()
+
+
+class BundleStatusChange(db.Model):
+    """One step in a bundle's status history (its wishes get their own entries too)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundle.id"), index=True)
+    from_status: Mapped[WishStatus | None] = mapped_column(_enum(WishStatus))
+    to_status: Mapped[WishStatus] = mapped_column(_enum(WishStatus))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
+
+    changed_by: Mapped[User] = relationship()
+
+
+class Notification(db.Model):
+    """A message for one user in the app (and, when mail is set up, by email)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    wish_id: Mapped[int | None] = mapped_column(ForeignKey("wish.id"))
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundle.id"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(_ts())
+
+    user: Mapped[User] = relationship()
+
+
+class OutboundEmail(db.Model):
+    """An email waiting to be sent; kept and retried until the mail server takes it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(_ts(), index=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
 
 
 class Setting(db.Model):

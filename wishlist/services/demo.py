@@ -15,11 +15,14 @@ from ..models import (
     AccountFlag,
     Bundle,
     BundleDecision,
+    BundleStatusChange,
     Comment,
     FlagKind,
     Follow,
     Importance,
     NotDuplicate,
+    Notification,
+    OutboundEmail,
     ProductArea,
     Role,
     Setting,
@@ -61,6 +64,9 @@ def clear_all() -> None:
     # Accounts point at their owners, users at their accounts: cut one side first.
     db.session.execute(update(Account).values(owner_id=None))
     for model in (
+        OutboundEmail,
+        Notification,
+        BundleStatusChange,
         StatusChange,
         Comment,
         Follow,
@@ -96,7 +102,8 @@ def load_demo(reset: bool = False) -> dict[str, int]:
             email_domain=a["domain"],
             arr=Decimal(a["arr"]),
             tier=a["tier"],
-            segments=dict(a["segments"]),
+            # "regulation=none" is the absence of a segment, not one to share.
+            segments={k: v for k, v in a["segments"].items() if v != "none"},
             renewal_date=(now + timedelta(days=rng.randint(20, 360))).date(),
             external_id=f"CRM-{1000 + n}",
         )
