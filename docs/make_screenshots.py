@@ -19,6 +19,10 @@ SHOTS = [
     ("customer@demo.test", "/wishes/new", "new-wish.png", 1200),
     ("csm@demo.test", "/wishes/1", "wish-staff.png", 1200),
     ("customer@demo.test", "/?sort=trending", "forum-phone.png", 390),
+    ("csm@demo.test", "/review/", "review-queue.png", 1200),
+    ("csm@demo.test", "/review/bundles/1", "review-bundle.png", 1200),
+    ("pm@demo.test", "/value/", "value-ranking.png", 1200),
+    ("pm@demo.test", "/value/bundles/1", "value-bundle.png", 1200),
 ]
 
 
