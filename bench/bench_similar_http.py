@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import http.cookiejar
+import logging
 import os
 import random
 import statistics
@@ -101,6 +102,7 @@ def main() -> None:
             f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms"
         )
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
