@@ -70,3 +70,25 @@ def load_semeval(data_dir: Path = DATA_DIR) -> SemEval:
         if len(parts) >= 5:
             candidates.setdefault(parts[0], []).append((parts[1], parts[4] == "true"))
     return SemEval(list(docs.values()), candidates)
+
+
+@dataclass(frozen=True)
+class FeatureRequests:
+    """Feature requests from the demo content: each variant labelled with its intent."""
+
+    docs: list[Document]
+    intent: dict[str, int]
+
+
+def load_feature_requests() -> FeatureRequests:
+    """Every variant of every demo intent as a wish; paraphrases share an intent number."""
+    from wishlist.demo_content import WISH_INTENTS
+
+    docs: list[Document] = []
+    intent: dict[str, int] = {}
+    for n, item in enumerate(WISH_INTENTS):
+        for v, (title, body) in enumerate(item["variants"]):
+            doc_id = f"fr{n:03d}-{v}"
+            docs.append(Document(doc_id, title, body))
+            intent[doc_id] = n
+    return FeatureRequests(docs, intent)

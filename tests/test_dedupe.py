@@ -14,6 +14,8 @@ from wishlist.dedupe import (
     DedupeIndex,
     DedupeInputError,
     Document,
+    IndexParams,
+    Weights,
     bundle,
     bundle_labels,
     components_labels,
@@ -24,6 +26,7 @@ from wishlist.dedupe import (
     write_neighbors,
 )
 from wishlist.dedupe.bundling import average_linkage
+from wishlist.dedupe.text import contrast_mask, contrasting
 
 WISHES = [
     Document("w1", "Export invoices to CSV", "I need to export my invoices to a CSV file."),
@@ -314,3 +317,71 @@ def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         write_neighbors(tmp_path / "n.csv", ["a", "b"], broken_rows())
     assert list(tmp_path.iterdir()) == []
+
+
+# --- opposite actions and the latent signal -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "opposite"),
+    [
+        ("Export invoices to CSV", "Import invoices from CSV", True),
+        ("Approve expenses from Slack", "Submit expenses from Slack", True),
+        ("Approve expense reports", "Reject expense reports", True),
+        ("Disable email alerts", "Enabling email alerts", True),
+        ("Sign in with Google", "Sign out of every device", True),
+        ("Export invoices to CSV", "CSV export for invoices", False),
+        ("Import and export invoices", "Export invoices", False),
+        ("Dark mode", "Night theme", False),
+    ],
+)
+def test_contrasting_titles(a: str, b: str, opposite: bool) -> None:
+    """Titles taking opposite sides of an action pair are flagged, in either order."""
+    ma, mb = np.array([contrast_mask(a)]), np.array([contrast_mask(b)])
+    assert bool(contrasting(ma, mb)[0]) is opposite
+    assert bool(contrasting(mb, ma)[0]) is opposite
+
+
+def test_contrast_penalty_lowers_opposite_actions_only() -> None:
+    """The contrast weight lowers import-vs-export and leaves a paraphrase pair alone."""
+    plain = DedupeIndex.fit(WISHES, IndexParams(weights=Weights(contrast=0.0)))
+    strict = DedupeIndex.fit(WISHES, IndexParams(weights=Weights(contrast=0.8)))
+    opposite = (np.array([0]), np.array([1]))  # export vs import
+    paraphrase = (np.array([0]), np.array([2]))  # export vs exporting
+    assert strict.pair_scores(*opposite)[0] < plain.pair_scores(*opposite)[0] * 0.3
+    assert strict.pair_scores(*paraphrase)[0] == pytest.approx(plain.pair_scores(*paraphrase)[0])
+    assert explain(WISHES[0], WISHES[1], strict).components["contrast"] == 1.0
+
+
+def _many_wishes(n: int, seed: int = 7) -> list[Document]:
+    """n made-up wishes from a small vocabulary, enough for the latent signal to switch on."""
+    rng = random.Random(seed)
+    words = [
+        "invoice", "export", "csv", "dark", "theme", "mode", "night", "report", "schedule",
+        "email", "slack", "approval", "mobile", "offline", "budget", "receipt", "card", "audit",
+    ]  # fmt: skip
+    return [
+        Document(f"d{i}", " ".join(rng.sample(words, 3)), " ".join(rng.sample(words, 6)))
+        for i in range(n)
+    ]
+
+
+def test_latent_signal_is_deterministic() -> None:
+    """Two fits on the same wishes give identical latent vectors and scores."""
+    docs = _many_wishes(150)
+    a, b = DedupeIndex.fit(docs), DedupeIndex.fit(docs)
+    assert a.latent_vectors.shape[1] > 0
+    np.testing.assert_array_equal(a.latent_vectors, b.latent_vectors)
+    np.testing.assert_array_equal(a.neighbor_arrays(5)[0], b.neighbor_arrays(5)[0])
+
+
+def test_latent_signal_off_for_small_collections(index: DedupeIndex, tmp_path: Path) -> None:
+    """A handful of wishes teaches no latent space, and its weight goes to the text score."""
+    assert index.latent_vectors.shape == (len(WISHES), 0)
+    assert explain(WISHES[0], WISHES[2], index).components["latent"] == 0.0
+    big = DedupeIndex.fit(_many_wishes(120))
+    path = tmp_path / "latent.joblib"
+    big.save(path)
+    again = DedupeIndex.load(path)
+    np.testing.assert_array_equal(big.latent_vectors, again.latent_vectors)
+    assert big.query("dark night theme", limit=3) == again.query("dark night theme", limit=3)

@@ -15,7 +15,7 @@ from wishlist.dedupe.index import (
     _fuzz_title,
     _rowwise_dot,
 )
-from wishlist.dedupe.text import surface_words
+from wishlist.dedupe.text import contrast_mask, contrasting, surface_words
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,9 @@ def explain(
     """Score two wishes and say why; without an index, a throwaway one is fitted on the pair."""
     if index is None:
         index = DedupeIndex.fit([Document("a", a.title, a.body), Document("b", b.title, b.body)])
-    ta, xa, ca = index._vectorize([a.title], [a.body])
-    tb, xb, cb = index._vectorize([b.title], [b.body])
+    ta, xa, ca, la = index._vectorize([a.title], [a.body])
+    tb, xb, cb, lb = index._vectorize([b.title], [b.body])
+    latent = index._latent_score((la * lb).sum(axis=1))
     title = _rowwise_dot(ta, tb)
     text = _rowwise_dot(xa, xb)
     char = _rowwise_dot(ca, cb)
@@ -89,14 +90,18 @@ def explain(
         _rowwise_dot(tb.power(2), pa),
         np.array([float(ta.nnz > 0)], dtype=np.float32),
         np.array([float(tb.nnz > 0)], dtype=np.float32),
+        index.params.weights.coverage_stronger,
     )
-    score = float(index._combine(title, text, char, fz, cov)[0])
+    opp = contrasting(np.array([contrast_mask(a.title)]), np.array([contrast_mask(b.title)]))
+    score = float(index._combine(title, text, char, fz, cov, latent, opp)[0])
     components = {
         "title": round(float(title[0]), 4),
         "text": round(float(text[0]), 4),
         "char": round(float(char[0]), 4),
         "fuzz": round(float(fz[0]), 4),
+        "latent": round(float(latent[0]), 4),
         "coverage": round(float(cov[0]), 4),
+        "contrast": round(float(opp[0]), 4),
     }
     return Evidence(
         score=round(score, 4),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
@@ -60,3 +61,68 @@ def char_grams(text: str) -> list[str]:
     for word in text.lower().split():
         out.extend(word_char_grams(word))
     return out
+
+
+# Opposite actions: two titles asking for opposite sides of one of these ask for different
+# things even when every other word matches ("Export invoices to CSV" / "Import invoices from
+# CSV"). Generic product vocabulary, not tuned to any data set; see BENCHMARKS.md.
+CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (
+    ("import", "export"),
+    ("upload", "download"),
+    ("enable", "disable"),
+    ("add", "remove"),
+    ("show", "hide"),
+    ("approve", "reject"),
+    # The two sides of every approval flow: whoever submits is not whoever approves.
+    ("submit", "approve"),
+    ("lock", "unlock"),
+    ("include", "exclude"),
+    ("increase", "decrease"),
+    ("start", "stop"),
+    ("allow", "block"),
+    ("send", "receive"),
+    ("login", "logout"),
+    ("archive", "unarchive"),
+    ("subscribe", "unsubscribe"),
+    ("encrypt", "decrypt"),
+    ("expand", "collapse"),
+    ("attach", "detach"),
+    ("mute", "unmute"),
+)
+
+
+def _inflections(word: str) -> set[str]:
+    """A verb and its regular inflections: show, shows, showed, showing; stop, stopped."""
+    base = word[:-1] if word.endswith("e") else word
+    double = word + word[-1]
+    return {word, word + "s", word + "es", base + "ed", base + "ing", double + "ed", double + "ing"}
+
+
+# Word form -> bits of every side it takes ("approve" is on two pairs).
+_CONTRAST_BITS: dict[str, int] = {}
+for _k, _pair in enumerate(CONTRAST_PAIRS):
+    for _side, _word in enumerate(_pair):
+        for _form in _inflections(_word):
+            _CONTRAST_BITS[_form] = _CONTRAST_BITS.get(_form, 0) | 1 << (2 * _k + _side)
+# "sign in", "log-out", "signout": one word, so the stop words "in"/"out" do not hide them.
+_SIGN_IN_OUT = re.compile(r"\b(?:sign|log)[\s-]?(in|out)\b")
+_EVEN_BITS = int("01" * 31, 2)
+
+
+def contrast_mask(title: str) -> int:
+    """Bit 2k (2k+1) set when the title uses the first (second) word of CONTRAST_PAIRS[k]."""
+    text = _SIGN_IN_OUT.sub(lambda m: f" log{m.group(1)} ", title.lower())
+    mask = 0
+    for token in WORD_PATTERN.findall(text):
+        mask |= _CONTRAST_BITS.get(token, 0)
+    return mask
+
+
+def contrasting(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, 1.0 where one title takes a side of an opposite pair only the other opposes."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    even = np.int64(_EVEN_BITS)
+    a0, a1 = a & even, (a >> 1) & even
+    b0, b1 = b & even, (b >> 1) & even
+    hit = (a0 & b1 & ~a1 & ~b0) | (a1 & b0 & ~a0 & ~b1)
+    return (hit != 0).astype(np.float32)

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.extmath import randomized_svd
+from threadpoolctl import threadpool_limits
 
 from wishlist.dedupe.text import STOP_WORDS, WORD_PATTERN, stem, word_char_grams
 
@@ -64,6 +66,9 @@ class TermModel:
         self.word_grams: dict[str, tuple[int, ...]] = {}
         self.char_idf = np.zeros(0, dtype=np.float32)
         self.n_docs = 0
+        # Word column -> latent dimensions (LSA): words used in the same wishes land close
+        # together, so "dark mode" and "night theme" can meet without sharing a word.
+        self.latent_basis = np.zeros((0, 0), dtype=np.float32)
 
     # ---- words ----------------------------------------------------------------------------
 
@@ -184,6 +189,36 @@ class TermModel:
             _tfidf(text_counts, self.word_idf, text_unseen),
             _tfidf(char_counts, self.char_idf, char_unseen),
         )
+
+    def fit_latent(
+        self, text_vectors: sp.csr_matrix, dims: int, sample: int, seed: int = 0
+    ) -> None:
+        """Learn the latent basis by truncated SVD of (a fixed random sample of) text vectors."""
+        n, n_words = text_vectors.shape
+        if n > sample:
+            rows = np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
+            text_vectors = text_vectors[rows]
+        k = min(dims, text_vectors.shape[0] - 1, n_words - 1)
+        if k < 1:
+            self.latent_basis = np.zeros((n_words, 0), dtype=np.float32)
+            return
+        # One BLAS thread: the matrices are small, and on a busy machine OpenBLAS's threads
+        # spin against each other (measured 5-7x slower with two threads under load).
+        with threadpool_limits(1):
+            _, _, vt = randomized_svd(text_vectors, k, n_iter=2, random_state=seed)
+        # Sign flips of singular vectors are arbitrary; fix them so refits give equal bases.
+        signs = np.sign(vt[np.arange(k), np.argmax(np.abs(vt), axis=1)])
+        self.latent_basis = np.ascontiguousarray((vt * signs[:, None]).T, dtype=np.float32)
+
+    def latent(self, text_vectors: sp.csr_matrix) -> np.ndarray:
+        """Unit-length latent vectors of text vectors (zero rows stay zero)."""
+        basis = self.latent_basis
+        if basis.shape[1] == 0:
+            return np.zeros((text_vectors.shape[0], 0), dtype=np.float32)
+        z = np.asarray(text_vectors @ basis, dtype=np.float32)
+        norms = np.linalg.norm(z, axis=1, keepdims=True)
+        norms[norms == 0.0] = 1.0
+        return z / norms
 
     @property
     def n_words(self) -> int:
