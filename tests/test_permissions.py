@@ -95,6 +95,19 @@ ROUTES = [
     ("GET", "/accounts/", "staff", None),
     ("GET", "/accounts/?sort=name", "staff", None),
     ("GET", "/accounts/{account}", "staff", None),
+    ("GET", "/backlog/", "staff", None),
+    ("GET", "/backlog/?status=new&theme=Mobile+first&sort=score&dir=asc", "staff", None),
+    ("GET", "/backlog/?weight_customers=1&weight_revenue=0&off_strategy=1", "staff", None),
+    ("GET", "/backlog/print", "staff", None),
+    ("GET", "/backlog/export.csv", "staff", None),
+    ("GET", "/backlog/export.xlsx", "staff", None),
+    ("GET", "/backlog/export.json", "staff", None),
+    ("GET", "/backlog/export.md", "staff", None),
+    ("GET", "/backlog/export.jira", "staff", None),
+    ("POST", "/backlog/bundles/{bundle}/status", "pm", {"status": "planned", "reason": ""}),
+    ("GET", "/roadmap", "user", None),
+    ("GET", "/notifications", "user", None),
+    ("POST", "/notifications/read", "user", {}),
 ]
 # Routes that take a token of their own and are covered in test_auth.py.
 EXEMPT = {"/invite/<token>"}

@@ -81,17 +81,21 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .backlog import bp as backlog_bp
     from .forum import bp as forum_bp
     from .review import bp as review_bp
+    from .roadmap import bp as roadmap_bp
     from .value import bp as value_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(value_bp, url_prefix="/value")
+    app.register_blueprint(backlog_bp, url_prefix="/backlog")
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(roadmap_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 
 import click
@@ -12,7 +14,9 @@ from . import dedupe
 from .extensions import db
 from .models import Role
 from .services import ServiceError, matching
+from .services import backlog as backlog_service
 from .services import demo as demo_service
+from .services import export as export_service
 from .services import imports as import_service
 from .services import users as user_service
 
@@ -24,6 +28,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(cluster_command)
     app.cli.add_command(dedupe_command)
     app.cli.add_command(import_group)
+    app.cli.add_command(export_group)
+    app.cli.add_command(notifications_group)
 
 
 @click.command("demo")
@@ -192,3 +198,103 @@ def import_wishes_command(csv_file: str, as_email: str | None, no_rebundle: bool
         return import_service.import_wishes(csv_file, staff, rebundle=not no_rebundle)
 
     _report_import(run)
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """Deliver the queued notification emails."""
+
+
+@notifications_group.command("send")
+@click.option("--limit", type=click.IntRange(1), help="Try at most this many emails.")
+def notifications_send(limit: int | None) -> None:
+    """Send due emails from the queue; failures are retried later with growing delays."""
+    from .services import notify
+
+    try:
+        # Looked up here, not bound as a default, so tests can swap in a fake server.
+        summary = notify.send_queued(limit=limit, sender=notify.smtp_send)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    gave_up = f" ({summary.gave_up} given up after {notify.MAX_ATTEMPTS} attempts)"
+    click.echo(
+        f"Emails: {summary.sent} sent, {summary.failed} failed"
+        f"{gave_up if summary.gave_up else ''}, {summary.remaining} remaining in the queue."
+    )
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write data out for other tools (read-only: the database is never changed)."""
+
+
+def _write_atomically(path: str, content: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+@export_group.command("backlog")
+@click.option(
+    "--format", "fmt", type=click.Choice(export_service.FORMATS), default="csv", show_default=True
+)
+@click.option("--status", "statuses", multiple=True, help="Keep bundles with this status.")
+@click.option("--theme", "themes", multiple=True, help="Keep bundles with this theme.")
+@click.option("--min-score", help="Keep bundles scoring at least this (0-100).")
+@click.option("--off-strategy", is_flag=True, help="Include off-strategy bundles (fit 0).")
+@click.option("--sort", help="Sort by this column (default: rank).")
+@click.option(
+    "--base-url", help="Site address for bundle links (default: SERVER_NAME, else localhost)."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout."
+)
+def export_backlog_command(
+    fmt: str,
+    statuses: tuple[str, ...],
+    themes: tuple[str, ...],
+    min_score: str | None,
+    off_strategy: bool,
+    sort: str | None,
+    base_url: str | None,
+    output: str | None,
+) -> None:
+    """Export the ranked backlog as csv, xlsx, json, md (Markdown) or jira (Jira CSV)."""
+    if fmt == "xlsx" and output is None:
+        click.echo("Error: an xlsx file cannot go to the terminal; give -o FILE.", err=True)
+        sys.exit(2)
+    args: dict[str, list[str]] = {"status": list(statuses), "theme": list(themes)}
+    if min_score is not None:
+        args["min_score"] = [min_score]
+    if off_strategy:
+        args["off_strategy"] = ["1"]
+    if sort:
+        args["sort"] = [sort]
+    try:
+        backlog_filter = backlog_service.parse_backlog_filter(args)
+        rows = backlog_service.backlog(backlog_filter, base_url=base_url)
+        content, _, _ = export_service.export_backlog(rows, fmt, filters=backlog_filter)
+    except ServiceError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        # Nothing was meant to change; end the read transaction without writing anything.
+        db.session.rollback()
+    if output is None:
+        click.echo(content, nl=False)  # bytes go to the binary stream as they are
+        return
+    try:
+        _write_atomically(output, content)
+    except OSError as exc:
+        click.echo(f"Error: {exc.strerror or exc}: {output}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote {len(rows)} bundles to {output}.", err=True)

@@ -67,6 +67,22 @@ class Config:
     DEDUPE_REFIT_BELOW = int(os.environ.get("WISHLIST_DEDUPE_REFIT_BELOW", "3000"))
     # Suggestions while typing leave out wishes less similar than this.
     SIMILAR_MIN_SCORE = float(os.environ.get("WISHLIST_SIMILAR_MIN_SCORE", "0.1"))
+    # Outgoing mail for notifications. Without a host, emails are written to the log instead
+    # of queued; `flask notifications send` delivers the queue.
+    SMTP_HOST = os.environ.get("WISHLIST_SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("WISHLIST_SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("WISHLIST_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("WISHLIST_SMTP_PASSWORD", "")
+    SMTP_FROM = os.environ.get("WISHLIST_SMTP_FROM", "")
+    # STARTTLS unless switched off (0, false, no, off) for a local relay.
+    SMTP_TLS = os.environ.get("WISHLIST_SMTP_TLS", "1").strip().lower() not in (
+        "0",
+        "false",
+        "no",
+        "off",
+    )
+    # Where the site is reached, for links in emails (such as https://wishes.example.com).
+    BASE_URL = os.environ.get("WISHLIST_BASE_URL", "")
 
     @staticmethod
     def database_url(instance_path: str) -> str:
@@ -88,3 +104,5 @@ class TestingConfig(Config):
     WISHES_PER_PAGE = 5
     # Hashing is the slowest part of creating test users; strength is not under test here.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Never the developer's real mail server; tests that need one set it themselves.
+    SMTP_HOST = ""

@@ -29,7 +29,7 @@ from ..models import (
     WishStatus,
     utcnow,
 )
-from . import matching
+from . import matching, notify
 from .errors import Forbidden, NotFound, ServiceError
 from .text import optional_text, require_text
 
@@ -565,6 +565,7 @@ def change_status(user: User, wish_id: int, status: WishStatus | str, reason: st
     )
     wish.status = status
     wish.status_reason = reason
+    notify.wish_status_changed(user, wish)
     db.session.commit()
     return wish
 

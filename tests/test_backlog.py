@@ -1,0 +1,359 @@
+"""The ranked backlog: the same ranks and scores as the value ranking, filters, sorts, cache."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from wishlist.extensions import db as _db
+from wishlist.models import Account, Bundle, FlagKind, Role, WishStatus
+from wishlist.services import ServiceError, value
+from wishlist.services import bundles as bundle_service
+from wishlist.services import wishes as wish_service
+from wishlist.services.backlog import (
+    EXPORT_COLUMNS,
+    SORT_COLUMNS,
+    BacklogFilter,
+    BacklogRow,
+    backlog,
+    filter_to_args,
+    gather_facts,
+    parse_backlog_filter,
+)
+
+from . import factories
+
+FORMULA_TITLE = "=cmd|' /C calc'!A0"
+
+
+def build_scenario(people: dict) -> dict:
+    """Four backlog bundles (one off strategy), one emptied bundle, one lone wish.
+
+    Accounts: Acme (200,000, enterprise, emea + salesforce), Globex (50,000, smb, apac),
+    Initech (80,000, enterprise, emea) and Hooli (10,000, smb, no segments).
+    """
+    pm, csm = people["pm"], people["csm"]
+    acme, globex = people["acme"], people["globex"]
+    acme.arr, acme.tier = Decimal("200000"), "Enterprise"
+    acme.segments = {"region": "emea", "platform": "salesforce"}
+    globex.arr, globex.tier, globex.segments = Decimal("50000"), "SMB", {"region": "apac"}
+    initech = factories.make_account("Initech", "initech.test")
+    initech.arr, initech.tier, initech.segments = Decimal("80000"), "Enterprise", {"region": "emea"}
+    hooli = factories.make_account("Hooli", "hooli.test")
+    hooli.arr, hooli.tier = Decimal("10000"), "SMB"
+    _db.session.commit()
+    carol, oscar = people["customer"], people["other"]
+    ines = factories.make_user(Role.CUSTOMER, initech, name="Ines")
+    hank = factories.make_user(Role.CUSTOMER, hooli, name="Hank")
+    reporting = people["area"]
+    billing = factories.make_area("Billing")
+    dark = value.save_theme(pm, None, "Dark interfaces", "Dark mode and night themes.")
+    integrations = value.save_theme(pm, None, "Integrations", "CRM and ERP connectors.")
+
+    a = factories.make_wish(carol, "Dark mode", area=reporting, importance="critical")
+    b = factories.make_wish(oscar, "Night theme", importance="important")
+    dark_id = bundle_service.bundle_wishes(csm, [a.id, b.id], title="Dark mode").bundle_id
+    value.screen_bundle(pm, dark_id, 4, dark.id)
+
+    c = factories.make_wish(ines, "Salesforce sync", area=billing, importance="nice")
+    d = factories.make_wish(carol, "Sync contacts with Salesforce", importance="nice")
+    wish_service.cast_vote(hank, c.id, "important")
+    sync_id = bundle_service.bundle_wishes(csm, [c.id, d.id], title="Salesforce sync").bundle_id
+    value.screen_bundle(pm, sync_id, 5, integrations.id)
+
+    e = factories.make_wish(oscar, "Invoice in PDF", area=billing, importance="nice")
+    f = factories.make_wish(hank, "Printable invoices", importance="nice")
+    formula_id = bundle_service.bundle_wishes(csm, [e.id, f.id], title=FORMULA_TITLE).bundle_id
+    bundle = _db.session.get(Bundle, formula_id)
+    bundle.status = WishStatus.PLANNED
+    bundle.description = "Customers | finance\nwant PDFs"
+    _db.session.commit()
+
+    g = factories.make_wish(hank, "Blockchain everything", importance="critical")
+    off_id = bundle_service.move_wish(csm, g.id, None).bundle_id
+    value.screen_bundle(pm, off_id, 0, None)
+
+    h = factories.make_wish(oscar, "Old idea", importance="critical")
+    i = factories.make_wish(hank, "Old idea again", importance="critical")
+    empty_id = bundle_service.bundle_wishes(csm, [h.id, i.id]).bundle_id
+    wish_service.withdraw_wish(oscar, h.id)
+    wish_service.withdraw_wish(hank, i.id)
+
+    lone = factories.make_wish(ines, "A wish on its own", importance="critical")
+    return {
+        **people,
+        "initech": initech,
+        "hooli": hooli,
+        "ines": ines,
+        "hank": hank,
+        "billing": billing,
+        "dark": dark_id,
+        "sync": sync_id,
+        "formula": formula_id,
+        "off": off_id,
+        "empty": empty_id,
+        "lone": lone,
+        "wish_c": c,
+    }
+
+
+@pytest.fixture
+def scenario(people):
+    """The backlog scenario (see build_scenario)."""
+    return build_scenario(people)
+
+
+def ids(rows: list[BacklogRow]) -> list[int]:
+    """Bundle ids of rows in order."""
+    return [r.bundle_id for r in rows]
+
+
+def test_backlog_ranks_and_scores_equal_the_value_ranking(db, scenario):
+    rows = backlog(BacklogFilter())
+    live = [scenario["dark"], scenario["sync"], scenario["formula"]]
+    ranked = value.ranking(bundle_ids=live)
+    assert ids(rows) == [r.bundle_id for r in ranked]
+    assert [r.rank for r in rows] == [r.rank for r in ranked] == [1, 2, 3]
+    for row, item in zip(rows, ranked, strict=True):
+        assert row.score == round(item.score, 1)
+        assert row.score_result.score == item.score
+        assert row.revenue_at_risk == item.result.revenue_at_risk
+        assert row.customer_count == item.result.customer_count
+    # Off strategy, all wishes withdrawn, or never bundled: not in the backlog.
+    assert {scenario["off"], scenario["empty"]}.isdisjoint(ids(rows))
+    assert scenario["lone"].bundle_id is None
+
+
+def test_gathered_facts_equal_the_value_service_facts(db, scenario):
+    wish_service.vote_for(
+        scenario["csm"], scenario["wish_c"].id, scenario["globex"].id, None, "nice"
+    )
+    wish_service.cast_vote(scenario["csm"], scenario["wish_c"].id, "critical")  # no account
+    value.flag_account(
+        scenario["csm"], scenario["sync"], scenario["acme"].id, FlagKind.DEAL_BLOCKER
+    )
+    gathered = gather_facts()
+    expected = {f.bundle_id: f for f in value.bundle_facts()}
+    assert set(gathered.scoring) == {
+        scenario["dark"],
+        scenario["sync"],
+        scenario["formula"],
+        scenario["off"],
+    }
+    for bundle_id, facts in gathered.scoring.items():
+        want = expected[bundle_id]
+        assert Counter(facts.requests) == Counter(want.requests)
+        assert Counter(facts.flags) == Counter(want.flags)
+        assert facts.strategic_fit == want.strategic_fit
+    stats = bundle_service.bundle_stats(list(gathered.scoring))
+    for bundle_id in gathered.scoring:
+        assert gathered.wish_count[bundle_id] == stats[bundle_id].wishes
+        assert gathered.vote_count.get(bundle_id, 0) == stats[bundle_id].votes
+
+
+def test_row_fields(db, scenario):
+    rows = {r.bundle_id: r for r in backlog(BacklogFilter(), base_url="https://wl.example/")}
+    sync = rows[scenario["sync"]]
+    assert [f for f in BacklogRow.__dataclass_fields__][: len(EXPORT_COLUMNS)] == list(
+        EXPORT_COLUMNS
+    )
+    assert (sync.customer_count, sync.user_count) == (3, 3)
+    assert sync.theme == "Integrations" and sync.strategic_fit == 5
+    assert sync.status is WishStatus.NEW and sync.confirmed
+    assert (sync.wish_count, sync.vote_count) == (2, 3)
+    # Top accounts: ARR descending.
+    assert sync.top_accounts == ["Acme Corp", "Initech", "Hooli"]
+    assert sync.product_areas == ["Billing"]
+    assert sync.url == f"https://wl.example/value/bundles/{scenario['sync']}"
+    assert isinstance(sync.revenue_at_risk, Decimal) and isinstance(sync.reach_arr, Decimal)
+    formula = rows[scenario["formula"]]
+    assert formula.strategic_fit is None and formula.unscreened and formula.theme == ""
+    assert formula.status is WishStatus.PLANNED
+
+
+def test_default_url_follows_the_request(app, db, scenario):
+    assert backlog(BacklogFilter())[0].url.startswith("http://localhost/value/bundles/")
+    with app.test_request_context("/", base_url="https://wishes.example.com/app"):
+        url = backlog(BacklogFilter())[0].url
+    assert url.startswith("https://wishes.example.com/app/value/bundles/")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"status": ["planned"]}, ["formula"]),
+        ({"status": ["new", "planned"]}, ["sync", "dark", "formula"]),
+        ({"theme": ["dark INTERFACES"]}, ["dark"]),
+        ({"area": "billing"}, ["sync", "formula"]),
+        ({"tier": ["enterprise"]}, ["sync", "dark"]),
+        ({"segment": ["platform=salesforce"]}, ["sync", "dark"]),
+        ({"segment": ["region=apac"], "status": ["new"]}, ["dark"]),
+        ({"q": "PDF"}, ["formula"]),
+        ({"q": "contacts salesforce"}, ["sync"]),
+        ({"off_strategy": "1"}, ["sync", "dark", "formula", "off"]),
+    ],
+)
+def test_filters(db, scenario, args, expected):
+    if args.get("area") == "billing":
+        args = {"area": [str(scenario["billing"].id)]}
+    rows = backlog(parse_backlog_filter(args))
+    by_score = ids(backlog(BacklogFilter(include_off_strategy=True)))
+    wanted = [scenario[name] for name in expected]
+    assert ids(rows) == sorted(wanted, key=by_score.index)
+    # Ranks are positions in the filtered score order.
+    assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+
+
+def test_min_score_compares_the_shown_score(db, scenario):
+    rows = backlog(BacklogFilter())
+    cut = rows[1].score
+    kept = backlog(BacklogFilter(min_score=cut))
+    assert ids(kept) == ids(rows[:2])
+    assert all(r.score >= cut for r in kept)
+
+
+def test_sorts(db, scenario):
+    by_rank = backlog(BacklogFilter())
+    by_title = backlog(BacklogFilter(sort="title"))
+    assert [r.title for r in by_title] == sorted((r.title for r in by_rank), key=str.casefold)
+    assert ids(backlog(BacklogFilter(sort="rank", descending=True))) == ids(by_rank)[::-1]
+    revenue = backlog(BacklogFilter(sort="revenue_at_risk"))
+    assert [r.revenue_at_risk for r in revenue] == sorted(
+        (r.revenue_at_risk for r in by_rank), reverse=True
+    )
+    revenue_up = backlog(BacklogFilter(sort="revenue_at_risk", descending=False))
+    assert [r.revenue_at_risk for r in revenue_up] == sorted(r.revenue_at_risk for r in by_rank)
+    fit = backlog(BacklogFilter(sort="strategic_fit"))
+    assert [r.strategic_fit for r in fit] == [5, 4, None]  # unscreened last either way
+    assert [
+        r.strategic_fit for r in backlog(BacklogFilter(sort="strategic_fit", descending=False))
+    ] == [4, 5, None]
+    theme = backlog(BacklogFilter(sort="theme"))
+    assert [r.theme for r in theme] == ["Dark interfaces", "Integrations", ""]
+    # Ranks stay with their bundles whatever the order.
+    assert {r.bundle_id: r.rank for r in theme} == {r.bundle_id: r.rank for r in by_rank}
+    for column in SORT_COLUMNS:
+        assert len(backlog(BacklogFilter(sort=column))) == 3
+
+
+def test_parse_filter_and_back():
+    args = MultiDict(
+        [
+            ("status", "planned"),
+            ("status", "under_review"),
+            ("theme", "Integrations"),
+            ("area", "3"),
+            ("tier", "SMB"),
+            ("segment", "region = emea"),
+            ("q", "  dark   mode "),
+            ("min_score", "42.5"),
+            ("off_strategy", "1"),
+            ("sort", "revenue_at_risk"),
+            ("dir", "asc"),
+        ]
+    )
+    f = parse_backlog_filter(args)
+    assert f.statuses == [WishStatus.PLANNED, WishStatus.UNDER_REVIEW]
+    assert (f.themes, f.area_ids, f.tiers, f.segments) == (
+        ["Integrations"],
+        [3],
+        ["SMB"],
+        ["region=emea"],
+    )
+    assert (f.q, f.min_score, f.include_off_strategy) == ("dark mode", 42.5, True)
+    assert (f.sort, f.descending, f.is_descending) == ("revenue_at_risk", False, False)
+    assert parse_backlog_filter(MultiDict(filter_to_args(f))) == f
+    assert parse_backlog_filter(filter_to_args(f)) == f
+    default = parse_backlog_filter({"status": [""], "min_score": [""]})
+    assert default == BacklogFilter() and filter_to_args(default) == []
+    assert BacklogFilter(sort="score").is_descending and not BacklogFilter().is_descending
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"status": ["done"]}, "Unknown status"),
+        ({"area": ["reporting"]}, "Product area"),
+        ({"segment": ["emea"]}, "key=value"),
+        ({"min_score": ["high"]}, "must be a number"),
+        ({"min_score": ["101"]}, "between 0 and 100"),
+        ({"min_score": ["nan"]}, "between 0 and 100"),
+        ({"off_strategy": ["maybe"]}, "off_strategy"),
+        ({"sort": ["votes"]}, "Cannot sort"),
+        ({"dir": ["up"]}, "asc or desc"),
+        ({"q": ["x" * 201]}, "at most 200"),
+    ],
+)
+def test_bad_filter_values(args, message):
+    with pytest.raises(ServiceError, match=message):
+        parse_backlog_filter(args)
+
+
+def test_cache_follows_every_change_that_moves_a_score(db, scenario):
+    def score_of(bundle_id: int) -> float:
+        row = next(r for r in backlog(BacklogFilter()) if r.bundle_id == bundle_id)
+        return row.score_result.score
+
+    sync = scenario["sync"]
+    first = score_of(sync)
+    assert score_of(sync) == first  # served from the cache
+    newcomer = factories.make_account("Umbrella", "umbrella.test")
+    newcomer.arr = Decimal("900000")
+    _db.session.commit()
+    voter = factories.make_user(Role.CUSTOMER, newcomer)
+    wish_service.cast_vote(voter, scenario["wish_c"].id, "nice")
+    after_vote = score_of(sync)
+    assert after_vote > first
+    wish_service.cast_vote(voter, scenario["wish_c"].id, "critical")  # importance only
+    after_importance = score_of(sync)
+    assert after_importance > after_vote
+    wish_service.remove_vote(voter, scenario["wish_c"].id)
+    assert score_of(sync) == pytest.approx(first)
+    value.flag_account(scenario["csm"], sync, scenario["hooli"].id, FlagKind.CHURN_RISK)
+    flagged = score_of(sync)
+    assert flagged > first
+    # Changing a flag's amount in place keeps its row count and id.
+    value.flag_account(
+        scenario["csm"], sync, scenario["hooli"].id, FlagKind.CHURN_RISK, Decimal("1")
+    )
+    assert score_of(sync) < flagged
+    scenario["hooli"].arr = Decimal("5000000")  # accounts have no updated_at
+    _db.session.commit()
+    assert score_of(sync) > flagged
+    value.screen_bundle(scenario["pm"], sync, 1, None)
+    row = next(r for r in backlog(BacklogFilter()) if r.bundle_id == sync)
+    assert row.strategic_fit == 1 and row.theme == ""
+    config = value.parse_config({"weight_customers": "1", "weight_revenue": "0", "weight_fit": "0"})
+    value.save_scoring_config(scenario["pm"], config)
+    assert backlog(BacklogFilter())[0].score_result.score == pytest.approx(value.ranking()[0].score)
+
+
+def test_a_new_bundle_and_a_rename_show_up(db, scenario):
+    wish = factories.make_wish(scenario["ines"], "Audit log export", importance="critical")
+    bundle_service.move_wish(scenario["csm"], wish.id, None)
+    assert "Audit log export" in [r.title for r in backlog(BacklogFilter())]
+    bundle_service.edit_bundle(scenario["csm"], scenario["dark"], "Dark theme everywhere", "")
+    assert "Dark theme everywhere" in [r.title for r in backlog(BacklogFilter(q="everywhere"))]
+
+
+def test_changes_by_other_processes_show_once_the_check_is_due(app, db, scenario):
+    app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 3600
+    sync = scenario["sync"]
+
+    def revenue() -> Decimal:
+        return next(r for r in backlog(BacklogFilter()) if r.bundle_id == sync).revenue_at_risk
+
+    before = revenue()
+    # Another worker's write: its own connection, none of this process's session events.
+    with _db.engine.begin() as conn:
+        conn.execute(
+            Account.__table__.update()
+            .where(Account.__table__.c.id == scenario["hooli"].id)
+            .values(arr=Decimal("990000"))
+        )
+    assert revenue() == before  # this process checked a moment ago
+    app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 0
+    assert revenue() > before

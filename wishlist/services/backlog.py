@@ -1,0 +1,748 @@
+"""The ranked backlog: every bundle with a live wish, scored, filtered and sorted for the page
+and for every export, so a bundle has the same rank and score wherever a PM looks at it.
+
+What enters the backlog: bundles (confirmed or suggested by the engine) with at least one wish
+that is not withdrawn. A lone wish is not a bundle; it enters the backlog when staff make it a
+bundle of one.
+
+Ranking: every such bundle is scored by `wishlist.scoring` under the weights in force and
+ordered by score descending, ties by lower bundle id. Filters then pick rows out of that order
+and ``rank`` is the position among the rows left (1..n), so the page and each export of the
+same filter show the same rank. Finally the rows are sorted by the chosen column; ties keep
+rank order. Off-strategy bundles (fit 0) are left out unless asked for.
+
+Filters: values of one kind are alternatives (status new OR planned), different kinds must all
+hold (status AND theme). Themes, tiers and segments compare case-insensitively; ``tier`` and
+``segment`` match when any asking account has that tier or segment value; ``area`` when any
+live wish is filed under the area; ``q`` looks in the bundle's title and description and its
+live wishes' titles. ``min_score`` compares with the score as shown, rounded to one decimal.
+
+Scores are rounded to one decimal in ``BacklogRow.score`` (the page and every export show one
+decimal); ``score_result`` keeps the unrounded score and its breakdown.
+
+Sorting: numbers run high to low by default, text (title, theme) A to Z, status in workflow
+order (new first); ``descending`` reverses that. Missing values (no theme, unscreened fit)
+always come last.
+
+Speed: scoring 10,000 bundles takes seconds, so the scored backlog is kept per app and
+process, keyed by the scoring config and a fingerprint of the data it depends on
+(`_fingerprint`), and only rebuilt when one of them changes. The fingerprint is re-read at
+once after this process writes, else at most every BACKLOG_FINGERPRINT_MAX_AGE seconds (see
+`_current_fingerprint`). Facts are gathered with a handful of set-based queries, never one
+per bundle.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import math
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, has_app_context, has_request_context, url_for
+from sqlalchemy import String, event, func, select, type_coerce
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from ..extensions import db
+from ..models import (
+    Account,
+    AccountFlag,
+    Bundle,
+    FlagKind,
+    Importance,
+    ProductArea,
+    Setting,
+    Theme,
+    Vote,
+    Wish,
+    WishStatus,
+)
+from ..scoring import BundleFacts, BundleScore, Flag, Request, ScoringConfig, rank_bundles
+from . import value
+from .errors import ServiceError
+
+SORT_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "title",
+    "score",
+    "customer_count",
+    "user_count",
+    "revenue_at_risk",
+    "strategic_fit",
+    "theme",
+    "status",
+    "wish_count",
+    "vote_count",
+    "reach_accounts",
+    "reach_arr",
+)
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "bundle_id",
+    "title",
+    "score",
+    "customer_count",
+    "user_count",
+    "revenue_at_risk",
+    "strategic_fit",
+    "theme",
+    "status",
+    "wish_count",
+    "vote_count",
+    "reach_accounts",
+    "reach_arr",
+    "top_accounts",
+    "url",
+)
+# Columns whose natural order is ascending; every other (numeric) column runs high to low.
+ASCENDING_COLUMNS = frozenset({"rank", "title", "theme", "status"})
+TOP_ACCOUNTS = 5
+Q_MAX = 200
+FALLBACK_BASE_URL = "http://localhost"
+BUNDLE_PATH = "/value/bundles/"
+_STATUS_ORDER = {status: n for n, status in enumerate(WishStatus)}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+# Scored backlogs kept per app: one per scoring config (a weights preview is a second config).
+_CACHED_CONFIGS = 4
+_CACHE_KEY = "wishlist.backlog"
+# Seconds a fingerprint check stays good while this process writes nothing (see _scored).
+FINGERPRINT_MAX_AGE = 2.0
+# Bumped whenever this process writes; a change means "check the fingerprint now".
+_writes = [0]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _note_write(session: Session, *args: Any) -> None:
+    """Remember that this process changed (or undid changes to) the database."""
+    _writes[0] += 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    """Bulk inserts, updates and deletes bypass the flush; note them too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        _writes[0] += 1
+
+
+@dataclass
+class BacklogFilter:
+    """Which bundles the backlog shows and in what order (see the module docstring)."""
+
+    statuses: list[WishStatus] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    area_ids: list[int] = field(default_factory=list)
+    tiers: list[str] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+    q: str = ""
+    min_score: float | None = None
+    include_off_strategy: bool = False
+    sort: str = "rank"
+    descending: bool | None = None
+
+    @property
+    def is_descending(self) -> bool:
+        """The direction in force: the one asked for, else the column's natural order."""
+        if self.descending is not None:
+            return self.descending
+        return self.sort not in ASCENDING_COLUMNS
+
+
+@dataclass(slots=True)
+class BacklogRow:
+    """One bundle in the backlog: the export columns in order, then extras for the page."""
+
+    rank: int
+    bundle_id: int
+    title: str
+    score: float
+    customer_count: int
+    user_count: int
+    revenue_at_risk: Decimal
+    strategic_fit: int | None
+    theme: str
+    status: WishStatus
+    wish_count: int
+    vote_count: int
+    reach_accounts: int
+    reach_arr: Decimal
+    top_accounts: list[str]
+    url: str
+    score_result: BundleScore
+    unscreened: bool
+    off_strategy: bool
+    product_areas: list[str]
+    confirmed: bool
+    description: str
+
+
+# --- the filter in addresses --------------------------------------------------------------------
+
+
+def _values(args: Any, name: str) -> list[str]:
+    """Every value of one query parameter, from a MultiDict, a dict of lists or of strings."""
+    if hasattr(args, "getlist"):
+        raw = args.getlist(name)
+    else:
+        found = args.get(name)
+        if found is None:
+            raw = []
+        elif isinstance(found, str | int | float):
+            raw = [found]
+        else:
+            raw = list(found)
+    # Empty values are what an untouched form field sends: they mean "no filter".
+    return [str(v).strip() for v in raw if v is not None and str(v).strip()]
+
+
+def _last(args: Any, name: str) -> str:
+    """A single-valued parameter (the last one given wins), or ''."""
+    found = _values(args, name)
+    return found[-1] if found else ""
+
+
+def _unique(items: Iterable[Any]) -> list[Any]:
+    """Items without repeats, in first-seen order."""
+    return list(dict.fromkeys(items))
+
+
+def parse_backlog_filter(args: Any) -> BacklogFilter:
+    """Read a backlog filter from query parameters; raise ServiceError naming any bad value."""
+    if not hasattr(args, "getlist") and not isinstance(args, Mapping):
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for key, item in args:
+            grouped[key].append(item)
+        args = grouped
+    statuses = []
+    for raw in _values(args, "status"):
+        try:
+            statuses.append(WishStatus(raw.lower().replace(" ", "_")))
+        except ValueError:
+            choices = ", ".join(s.value for s in WishStatus)
+            raise ServiceError(f"Unknown status “{raw}”: choose from {choices}.") from None
+    area_ids = []
+    for raw in _values(args, "area"):
+        if not raw.isdigit() or int(raw) < 1:
+            raise ServiceError(f"Product area must be an area's number, not “{raw}”.")
+        area_ids.append(int(raw))
+    segments = []
+    for raw in _values(args, "segment"):
+        key, sep, val = raw.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise ServiceError(f"Segment must look like key=value (platform=salesforce): “{raw}”.")
+        segments.append(f"{key.strip()}={val.strip()}")
+    q = " ".join(_last(args, "q").split())
+    if len(q) > Q_MAX:
+        raise ServiceError(f"Search text must be at most {Q_MAX} characters.")
+    min_score = None
+    raw_score = _last(args, "min_score")
+    if raw_score:
+        try:
+            min_score = float(raw_score)
+        except ValueError:
+            raise ServiceError(f"Minimum score must be a number, not “{raw_score}”.") from None
+        if not math.isfinite(min_score) or not 0 <= min_score <= 100:
+            raise ServiceError("Minimum score must be between 0 and 100.")
+    off = _last(args, "off_strategy").lower()
+    if off not in _TRUE | _FALSE:
+        raise ServiceError("off_strategy must be 1 (include off-strategy bundles) or 0.")
+    sort = _last(args, "sort").lower() or "rank"
+    if sort not in SORT_COLUMNS:
+        raise ServiceError(f"Cannot sort by “{sort}”: choose from {', '.join(SORT_COLUMNS)}.")
+    direction = _last(args, "dir").lower()
+    if direction not in ("", "asc", "desc"):
+        raise ServiceError("Direction must be asc or desc.")
+    return BacklogFilter(
+        statuses=_unique(statuses),
+        themes=_unique(_values(args, "theme")),
+        area_ids=_unique(area_ids),
+        tiers=_unique(_values(args, "tier")),
+        segments=_unique(segments),
+        q=q,
+        min_score=min_score,
+        include_off_strategy=off in _TRUE,
+        sort=sort,
+        descending=None if not direction else direction == "desc",
+    )
+
+
+def _number_text(number: float) -> str:
+    """A float as short text that reads back as the same float (50 rather than 50.0)."""
+    short = f"{number:g}"
+    return short if float(short) == number else repr(number)
+
+
+def filter_to_args(f: BacklogFilter) -> list[tuple[str, str]]:
+    """The query parameters of a filter (defaults left out), for links and export addresses."""
+    args: list[tuple[str, str]] = [("status", s.value) for s in f.statuses]
+    args += [("theme", t) for t in f.themes]
+    args += [("area", str(a)) for a in f.area_ids]
+    args += [("tier", t) for t in f.tiers]
+    args += [("segment", s) for s in f.segments]
+    if f.q:
+        args.append(("q", f.q))
+    if f.min_score is not None:
+        args.append(("min_score", _number_text(f.min_score)))
+    if f.include_off_strategy:
+        args.append(("off_strategy", "1"))
+    if f.sort != "rank":
+        args.append(("sort", f.sort))
+    if f.descending is not None:
+        args.append(("dir", "desc" if f.descending else "asc"))
+    return args
+
+
+def filter_summary(f: BacklogFilter) -> dict[str, Any]:
+    """The filter as plain JSON-ready values, for export headers."""
+    return {
+        "statuses": [s.value for s in f.statuses],
+        "themes": list(f.themes),
+        "area_ids": list(f.area_ids),
+        "tiers": list(f.tiers),
+        "segments": list(f.segments),
+        "q": f.q,
+        "min_score": f.min_score,
+        "include_off_strategy": f.include_off_strategy,
+        "sort": f.sort,
+        "descending": f.is_descending,
+    }
+
+
+# --- the cached, scored backlog -----------------------------------------------------------------
+
+
+class _Entry:
+    """One scored bundle with what filters and rows need, kept between requests (read-only)."""
+
+    __slots__ = (
+        "result",
+        "score",
+        "bundle_id",
+        "title",
+        "description",
+        "confirmed",
+        "status",
+        "theme",
+        "theme_key",
+        "area_ids",
+        "product_areas",
+        "wish_count",
+        "vote_count",
+        "top_accounts",
+        "tiers",
+        "segments",
+        "haystack",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        for name, item in values.items():
+            setattr(self, name, item)
+
+
+@dataclass
+class _Cached:
+    """A scored backlog and the fingerprint of the data it was built from."""
+
+    fingerprint: tuple[Any, ...]
+    entries: list[_Entry]
+
+
+def _digest(rows: Iterable[Any]) -> str:
+    """A short hash of rows of plain values."""
+    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    """Something that changes whenever anything the backlog shows or scores changes.
+
+    Wishes, votes, bundles and settings carry ``updated_at`` (set on every ORM change, and on
+    every vote upsert), so their count, newest id and newest change cover inserts, edits and
+    deletes. Accounts, flags, themes and product areas have no such column and are small, so
+    their rows are hashed outright (a flag's amount or an account's segments change in place).
+    """
+    parts: list[Any] = []
+    for model in (Wish, Vote, Bundle):
+        parts += [
+            select(func.count()).select_from(model).scalar_subquery(),
+            select(func.max(model.id)).scalar_subquery(),
+            # Without an index on updated_at this scans the table: most of the check's cost.
+            select(func.max(model.updated_at)).scalar_subquery(),
+        ]
+    parts += [
+        select(func.count()).select_from(Setting).scalar_subquery(),
+        select(func.max(Setting.updated_at)).scalar_subquery(),
+    ]
+    counts = tuple(db.session.execute(select(*parts)).one())
+    small = (
+        select(Account.id, Account.name, Account.arr, Account.tier, Account.segments).order_by(
+            Account.id
+        ),
+        select(
+            AccountFlag.id,
+            AccountFlag.bundle_id,
+            AccountFlag.account_id,
+            AccountFlag.kind,
+            AccountFlag.amount,
+        ).order_by(AccountFlag.id),
+        select(Theme.id, Theme.name).order_by(Theme.id),
+        select(ProductArea.id, ProductArea.name).order_by(ProductArea.id),
+    )
+    hashes = tuple(_digest(tuple(r) for r in db.session.execute(q)) for q in small)
+    return counts + hashes
+
+
+def _config_key(config: ScoringConfig) -> str:
+    """A hashable description of a scoring config."""
+    return repr(
+        (
+            sorted((k, str(v)) for k, v in config.weights.items()),
+            sorted((k, str(v)) for k, v in config.importance_weights.items()),
+            str(config.customer_scale),
+            str(config.revenue_scale),
+            str(config.reach_scale),
+        )
+    )
+
+
+@dataclass
+class _Facts:
+    """What one pass over live wishes and their votes says about each bundle."""
+
+    scoring: dict[int, BundleFacts]
+    wish_count: dict[int, int]
+    vote_count: dict[int, int]
+    area_ids: dict[int, set[int]]
+    titles: dict[int, list[str]]
+
+
+def gather_facts() -> _Facts:
+    """Scoring facts and counts of every bundle with a live wish, in three queries.
+
+    The same requests, flags and fits as `value.bundle_facts()` (the tests hold them equal),
+    read without its id list and without turning 400,000 enum and timestamp values into
+    objects: at 10,000 bundles this takes a fraction of its time.
+    """
+    wishes = Wish.__table__.c
+    votes = Vote.__table__.c
+    bundle_of: dict[int, int] = {}
+    wish_count: dict[int, int] = defaultdict(int)
+    area_ids: dict[int, set[int]] = defaultdict(set)
+    titles: dict[int, list[str]] = defaultdict(list)
+    askers: list[tuple[int, int, int, int | None]] = []
+    for bid, wid, account_id, author_id, area_id, title in db.session.execute(
+        select(
+            wishes.bundle_id,
+            wishes.id,
+            wishes.account_id,
+            wishes.author_id,
+            wishes.product_area_id,
+            wishes.title,
+        ).where(wishes.withdrawn_at.is_(None), wishes.bundle_id.is_not(None))
+    ):
+        bundle_of[wid] = bid
+        wish_count[bid] += 1
+        titles[bid].append(title)
+        if area_id is not None:
+            area_ids[bid].add(area_id)
+        if account_id is not None:
+            askers.append((bid, wid, account_id, author_id))
+    # Interned: the same voter at the same importance recurs across bundles.
+    known: dict[tuple[int, int | None, str], Request] = {}
+    requests: dict[int, list[Request]] = defaultdict(list)
+    vote_count: dict[int, int] = defaultdict(int)
+    voted: set[tuple[int, int]] = set()
+    for wid, account_id, user_id, importance in db.session.execute(
+        select(
+            votes.wish_id, votes.account_id, votes.user_id, type_coerce(votes.importance, String)
+        )
+        .join(Wish.__table__, wishes.id == votes.wish_id)
+        .where(wishes.withdrawn_at.is_(None), wishes.bundle_id.is_not(None))
+    ):
+        bid = bundle_of[wid]
+        vote_count[bid] += 1
+        if account_id is None:
+            continue  # staff votes carry no account, so no weight
+        key = (account_id, user_id, importance)
+        request = known.get(key)
+        if request is None:
+            request = known[key] = Request(account_id, user_id, importance)
+        requests[bid].append(request)
+        voted.add((wid, account_id))
+    # An author who took their vote back still asks, at the lowest importance.
+    for bid, wid, account_id, author_id in askers:
+        if (wid, account_id) not in voted:
+            requests[bid].append(Request(account_id, author_id, Importance.NICE.value))
+    flags: dict[int, list[Flag]] = defaultdict(list)
+    for bid, account_id, kind, amount in db.session.execute(
+        select(AccountFlag.bundle_id, AccountFlag.account_id, AccountFlag.kind, AccountFlag.amount)
+    ):
+        if bid in wish_count:
+            flags[bid].append(Flag(account_id, FlagKind(kind).value, amount))
+    fits = db.session.execute(select(Bundle.id, Bundle.strategic_fit))
+    scoring = {
+        bid: BundleFacts(bid, tuple(requests[bid]), tuple(flags[bid]), fit)
+        for bid, fit in fits
+        if bid in wish_count
+    }
+    return _Facts(scoring, dict(wish_count), dict(vote_count), dict(area_ids), dict(titles))
+
+
+def _build(config: ScoringConfig) -> list[_Entry]:
+    """Gather facts for every bundle with a live wish and score them all (the slow path)."""
+    facts = gather_facts()
+    area_names = dict(db.session.execute(select(ProductArea.id, ProductArea.name)).all())
+    theme_names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
+    tier_of = {
+        aid: (tier or "").casefold()
+        for aid, tier in db.session.execute(select(Account.id, Account.tier))
+    }
+    accounts = value.account_facts()
+    segments_of = {
+        aid: frozenset(f"{k}={v}".casefold() for k, v in a.segments.items())
+        for aid, a in accounts.items()
+    }
+    bundles = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Bundle.id,
+                Bundle.title,
+                Bundle.description,
+                Bundle.confirmed,
+                Bundle.status,
+                Bundle.theme_id,
+            )
+        )
+        if row.id in facts.scoring
+    }
+    ranked = rank_bundles(facts.scoring.values(), accounts, config, include_off_strategy=True)
+    entries = []
+    for item in ranked:
+        result = item.result
+        row = bundles[result.bundle_id]
+        asking = [accounts[e.account_id] for e in result.exposures]
+        top = sorted(asking, key=lambda a: (-a.arr, a.name, a.id))[:TOP_ACCOUNTS]
+        theme = theme_names.get(row.theme_id, "") if row.theme_id else ""
+        area_ids = facts.area_ids.get(row.id, set())
+        entries.append(
+            _Entry(
+                result=result,
+                score=round(result.score, 1),
+                bundle_id=row.id,
+                title=row.title,
+                description=row.description or "",
+                confirmed=bool(row.confirmed),
+                status=WishStatus(row.status),
+                theme=theme,
+                theme_key=theme.casefold(),
+                area_ids=frozenset(area_ids),
+                product_areas=sorted((area_names[a] for a in area_ids), key=str.casefold),
+                wish_count=facts.wish_count[row.id],
+                vote_count=facts.vote_count.get(row.id, 0),
+                top_accounts=[a.name for a in top],
+                tiers=frozenset([tier_of.get(a.id, "") for a in asking]),
+                segments=frozenset().union(*[segments_of[a.id] for a in asking]),
+                haystack="\n".join(
+                    [row.title, row.description or "", *facts.titles.get(row.id, ())]
+                ).casefold(),
+            )
+        )
+    return entries
+
+
+def _current_fingerprint(store: dict[str, Any]) -> tuple[Any, ...]:
+    """The data's fingerprint, queried unless this process checked it a moment ago.
+
+    The check scans the wish and vote tables for their newest ``updated_at`` (about 100 ms
+    at 100,000 wishes and 300,000 votes on SQLite; an index on those columns would make it a
+    few milliseconds), so it is reused for up to BACKLOG_FINGERPRINT_MAX_AGE seconds
+    (default 2) while this process writes nothing: changes made here show at once, changes
+    by other processes (other workers) within that time. Set it to 0 to check on every call.
+    """
+    max_age = float(current_app.config.get("BACKLOG_FINGERPRINT_MAX_AGE", FINGERPRINT_MAX_AGE))
+    now, writes = time.monotonic(), _writes[0]
+    checked = store.get("checked")
+    if checked is not None and checked[1] == writes and now - checked[0] < max_age:
+        return checked[2]
+    fingerprint = _fingerprint()
+    store["checked"] = (now, writes, fingerprint)
+    return fingerprint
+
+
+def _scored(config: ScoringConfig) -> list[_Entry]:
+    """The scored backlog for a config, from this process's cache unless the data changed."""
+    store = current_app.extensions.setdefault(
+        _CACHE_KEY, {"lock": threading.Lock(), "by_config": OrderedDict()}
+    )
+    key = _config_key(config)
+    fingerprint = _current_fingerprint(store)
+    by_config: OrderedDict[str, _Cached] = store["by_config"]
+    cached = by_config.get(key)
+    if cached is not None and cached.fingerprint == fingerprint:
+        return cached.entries
+    # One builder at a time: concurrent requests after a change wait for one rebuild.
+    with store["lock"]:
+        cached = by_config.get(key)
+        if cached is None or cached.fingerprint != fingerprint:
+            # Building allocates millions of objects that all stay; the collector would walk
+            # them again and again on the way (about a tenth of the build), so it waits.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                cached = _Cached(fingerprint, _build(config))
+            finally:
+                if collecting:
+                    gc.enable()
+            by_config[key] = cached
+            # The cache is millions of long-lived objects (every score's exposures); left to
+            # the cyclic collector, each full collection walks them all and a page that took
+            # 50 ms takes 800. Frozen objects are still freed by reference counting when a
+            # newer cache replaces them: freezing only spares them the collector's walks.
+            # Collecting first means only live objects are frozen, so no garbage cycle is.
+            gc.collect()
+            gc.freeze()
+        by_config.move_to_end(key)
+        while len(by_config) > _CACHED_CONFIGS:
+            by_config.popitem(last=False)
+    return cached.entries
+
+
+def clear_cache() -> None:
+    """Forget this app's scored backlogs (the next call rebuilds them)."""
+    current_app.extensions.pop(_CACHE_KEY, None)
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def default_base_url() -> str:
+    """The site's address for links in rows: from the request, else SERVER_NAME, else localhost."""
+    if has_request_context() or (has_app_context() and current_app.config.get("SERVER_NAME")):
+        sample = url_for("value.bundle", bundle_id=0, _external=True)
+        return sample[: -len(BUNDLE_PATH + "0")]
+    return FALLBACK_BASE_URL
+
+
+def _matcher(f: BacklogFilter) -> Callable[[_Entry], bool]:
+    """A test of one entry against the filter."""
+    statuses = set(f.statuses)
+    themes = {t.casefold() for t in f.themes}
+    areas = set(f.area_ids)
+    tiers = {t.casefold() for t in f.tiers}
+    segments = {s.casefold() for s in f.segments}
+    words = f.q.casefold().split()
+    min_score = f.min_score
+    include_off = f.include_off_strategy
+
+    def matches(e: _Entry) -> bool:
+        if not include_off and e.result.off_strategy:
+            return False
+        if statuses and e.status not in statuses:
+            return False
+        if themes and e.theme_key not in themes:
+            return False
+        if min_score is not None and e.score < min_score:
+            return False
+        if areas and areas.isdisjoint(e.area_ids):
+            return False
+        if tiers and tiers.isdisjoint(e.tiers):
+            return False
+        if segments and segments.isdisjoint(e.segments):
+            return False
+        return all(w in e.haystack for w in words)
+
+    return matches
+
+
+def _sort_key(sort: str) -> Callable[[BacklogRow], Any]:
+    """How rows compare for one sort column (None means "no value": always sorted last)."""
+    if sort == "title":
+        return lambda r: r.title.casefold()
+    if sort == "theme":
+        return lambda r: r.theme.casefold() or None
+    if sort == "status":
+        return lambda r: _STATUS_ORDER[r.status]
+    return lambda r: getattr(r, sort)
+
+
+def sort_rows(rows: list[BacklogRow], sort: str, descending: bool) -> list[BacklogRow]:
+    """Rows in rank order sorted by a column; ties stay in rank order, missing values last."""
+    if sort == "rank":
+        return sorted(rows, key=lambda r: r.rank, reverse=descending)
+    key = _sort_key(sort)
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    # Python's sort is stable in both directions, so equal values keep rank order.
+    present.sort(key=key, reverse=descending)
+    return present + missing
+
+
+def backlog(
+    f: BacklogFilter, config: ScoringConfig | None = None, base_url: str | None = None
+) -> list[BacklogRow]:
+    """The backlog's rows for a filter: ranked over every bundle, filtered, numbered, sorted."""
+    if f.sort not in SORT_COLUMNS:
+        raise ServiceError(f"Cannot sort by “{f.sort}”: choose from {', '.join(SORT_COLUMNS)}.")
+    entries = _scored(config or value.scoring_config())
+    prefix = (base_url if base_url is not None else default_base_url()).rstrip("/") + BUNDLE_PATH
+    matches = _matcher(f)
+    rows = []
+    rank = 0
+    for e in entries:
+        if not matches(e):
+            continue
+        rank += 1
+        r = e.result
+        rows.append(
+            BacklogRow(
+                rank,
+                e.bundle_id,
+                e.title,
+                e.score,
+                r.customer_count,
+                r.user_count,
+                r.revenue_at_risk,
+                r.strategic_fit,
+                e.theme,
+                e.status,
+                e.wish_count,
+                e.vote_count,
+                r.reach_accounts,
+                r.reach_arr,
+                list(e.top_accounts),
+                f"{prefix}{e.bundle_id}",
+                r,
+                r.unscreened,
+                r.off_strategy,
+                list(e.product_areas),
+                e.confirmed,
+                e.description,
+            )
+        )
+    if f.sort == "rank" and not f.is_descending:
+        return rows
+    return sort_rows(rows, f.sort, f.is_descending)
+
+
+def facet_values() -> dict[str, list[str]]:
+    """Choices for the backlog's filter form: themes, tiers and segments in use, by name."""
+    themes = db.session.scalars(select(Theme.name).order_by(Theme.name)).all()
+    tiers: set[str] = set()
+    segments: set[str] = set()
+    for tier, segs in db.session.execute(select(Account.tier, Account.segments)):
+        if tier:
+            tiers.add(tier)
+        segments.update(f"{k}={v}" for k, v in (segs or {}).items())
+    return {
+        "themes": list(themes),
+        "tiers": sorted(tiers, key=str.casefold),
+        "segments": sorted(segments, key=str.casefold),
+    }

@@ -1,0 +1,257 @@
+"""Product management's workflow for bundles, and the public roadmap it feeds.
+
+Moving a bundle moves each of its wishes with it (with their own history), and tells everyone
+behind those wishes once. The roadmap shows only what customers may see: titles, descriptions,
+counts and public reasons, never accounts, revenue, flags, scores or internal comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..models import (
+    Bundle,
+    BundleState,
+    BundleStatusChange,
+    Role,
+    StatusChange,
+    User,
+    Wish,
+    WishStatus,
+    utcnow,
+)
+from . import notify
+from .bundles import get_bundle
+from .errors import Forbidden, ServiceError
+from .text import optional_text
+from .wishes import REASON_MAX
+
+ROADMAP_STATUSES = (WishStatus.PLANNED, WishStatus.IN_PROGRESS, WishStatus.SHIPPED)
+SHIPPED_WINDOW = timedelta(days=90)
+
+
+def can_set_bundle_status(user: User) -> bool:
+    """Product managers (and admins) decide where a bundle stands."""
+    return user.role in (Role.PM, Role.ADMIN)
+
+
+def _parse_status(value: WishStatus | str) -> WishStatus:
+    """A status from the list, with a message people understand."""
+    try:
+        return WishStatus(value)
+    except ValueError:
+        raise ServiceError("Choose a status from the list.") from None
+
+
+def bundle_wishes_in_play(bundle: Bundle) -> list[Wish]:
+    """The wishes a bundle's status applies to: confirmed members that are not withdrawn."""
+    # A wish the engine only suggested for the bundle is not yet part of it.
+    return [
+        w for w in bundle.wishes if not w.is_withdrawn and w.bundle_state == BundleState.CONFIRMED
+    ]
+
+
+def set_bundle_status(
+    user: User, bundle_id: int, status: WishStatus | str, reason: str = ""
+) -> Bundle:
+    """Move a confirmed bundle and its live wishes to a status; declining needs a public reason.
+
+    Everyone behind the bundle's wishes is notified once; notifications and emails are only
+    inserted here, in the same transaction, so mail trouble cannot fail the change.
+    """
+    if not can_set_bundle_status(user):
+        raise Forbidden("Only product managers can change a bundle's status.")
+    status = _parse_status(status)
+    bundle = get_bundle(bundle_id)
+    if not bundle.confirmed:
+        raise ServiceError("Confirm the bundle in the review queue before changing its status.")
+    reason = optional_text(reason, "Reason", REASON_MAX)
+    if status == WishStatus.DECLINED and not reason:
+        raise ServiceError("Declining needs a public reason for the customers who asked.")
+    if status == bundle.status:
+        raise ServiceError(f"The bundle is already {status.label.lower()}.")
+    try:
+        db.session.add(
+            BundleStatusChange(
+                bundle_id=bundle.id,
+                from_status=bundle.status,
+                to_status=status,
+                reason=reason,
+                changed_by=user,
+            )
+        )
+        bundle.status = status
+        bundle.status_reason = reason
+        wishes = bundle_wishes_in_play(bundle)
+        for wish in wishes:
+            if wish.status != status:
+                db.session.add(
+                    StatusChange(
+                        wish=wish,
+                        from_status=wish.status,
+                        to_status=status,
+                        reason=reason,
+                        changed_by=user,
+                    )
+                )
+                wish.status = status
+            wish.status_reason = reason
+        notify.notify_status_change(user, wishes, status, reason, bundle=bundle)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return bundle
+
+
+def bundle_history(bundle_id: int) -> list[BundleStatusChange]:
+    """A bundle's status changes, oldest first."""
+    query = (
+        select(BundleStatusChange)
+        .where(BundleStatusChange.bundle_id == bundle_id)
+        .order_by(BundleStatusChange.created_at, BundleStatusChange.id)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class RoadmapItem:
+    """One public line of the roadmap: a bundle or a wish on its own, customer-safe fields only."""
+
+    title: str
+    description: str
+    status_reason: str
+    changed_at: datetime | None
+    wish_count: int = 0
+    # Set for a wish on its own (its page is public); bundles have no customer page.
+    wish_id: int | None = None
+    bundle_id: int | None = None
+
+
+@dataclass
+class RoadmapColumn:
+    """A status and what stands in it, most recently moved first."""
+
+    status: WishStatus
+    title: str
+    empty_text: str
+    items: list[RoadmapItem] = field(default_factory=list)
+
+
+COLUMN_TEXT = {
+    WishStatus.PLANNED: ("Planned", "Nothing is planned just yet. Check back soon."),
+    WishStatus.IN_PROGRESS: ("In progress", "Nothing is being built right now."),
+    WishStatus.SHIPPED: (
+        "Recently shipped",
+        "Nothing shipped in the last 90 days. The next release is on its way.",
+    ),
+}
+
+
+def _bundle_items(now: datetime) -> list[tuple[WishStatus, RoadmapItem]]:
+    """Confirmed bundles on the roadmap, with their live confirmed wish counts."""
+    changed = (
+        select(
+            BundleStatusChange.bundle_id.label("bundle_id"),
+            func.max(BundleStatusChange.created_at).label("at"),
+        )
+        .group_by(BundleStatusChange.bundle_id)
+        .subquery()
+    )
+    members = (
+        select(Wish.bundle_id.label("bundle_id"), func.count(Wish.id).label("n"))
+        .where(Wish.withdrawn_at.is_(None), Wish.bundle_state == BundleState.CONFIRMED)
+        .group_by(Wish.bundle_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Bundle, changed.c.at, members.c.n)
+        .outerjoin(changed, changed.c.bundle_id == Bundle.id)
+        .outerjoin(members, members.c.bundle_id == Bundle.id)
+        .where(Bundle.confirmed.is_(True), Bundle.status.in_(ROADMAP_STATUSES))
+    )
+    items = []
+    for bundle, at, count in rows:
+        at = at or bundle.updated_at
+        if bundle.status == WishStatus.SHIPPED and at < now - SHIPPED_WINDOW:
+            continue
+        items.append(
+            (
+                bundle.status,
+                RoadmapItem(
+                    title=bundle.title,
+                    description=bundle.description,
+                    status_reason=bundle.status_reason,
+                    changed_at=at,
+                    wish_count=count or 0,
+                    bundle_id=bundle.id,
+                ),
+            )
+        )
+    return items
+
+
+def _wish_items(now: datetime) -> list[tuple[WishStatus, RoadmapItem]]:
+    """Live wishes on the roadmap that are not part of a confirmed bundle."""
+    changed = (
+        select(StatusChange.wish_id.label("wish_id"), func.max(StatusChange.created_at).label("at"))
+        .group_by(StatusChange.wish_id)
+        .subquery()
+    )
+    confirmed_bundles = select(Bundle.id).where(Bundle.confirmed.is_(True))
+    rows = db.session.execute(
+        select(Wish, changed.c.at)
+        .outerjoin(changed, changed.c.wish_id == Wish.id)
+        .where(
+            Wish.withdrawn_at.is_(None),
+            Wish.status.in_(ROADMAP_STATUSES),
+            or_(
+                Wish.bundle_id.is_(None),
+                # `!=` rather than IS NOT: PostgreSQL only allows IS with NULL and booleans.
+                Wish.bundle_state != BundleState.CONFIRMED,
+                Wish.bundle_state.is_(None),
+                Wish.bundle_id.not_in(confirmed_bundles),
+            ),
+        )
+    )
+    items = []
+    for wish, at in rows:
+        at = at or wish.updated_at
+        if wish.status == WishStatus.SHIPPED and at < now - SHIPPED_WINDOW:
+            continue
+        items.append(
+            (
+                wish.status,
+                RoadmapItem(
+                    title=wish.title,
+                    description="",
+                    status_reason=wish.status_reason,
+                    changed_at=at,
+                    wish_count=1,
+                    wish_id=wish.id,
+                ),
+            )
+        )
+    return items
+
+
+def roadmap(now: datetime | None = None) -> list[RoadmapColumn]:
+    """The public roadmap: planned, in progress, and shipped in the last 90 days."""
+    now = now or utcnow()
+    columns = {status: RoadmapColumn(status, *COLUMN_TEXT[status]) for status in ROADMAP_STATUSES}
+    for status, item in _bundle_items(now) + _wish_items(now):
+        columns[status].items.append(item)
+    for column in columns.values():
+        # Bundles first (they stand for many customers), then most recently moved.
+        column.items.sort(
+            key=lambda i: (
+                i.bundle_id is None,
+                -(i.changed_at.timestamp() if i.changed_at else 0),
+                i.title,
+            )
+        )
+    return list(columns.values())
