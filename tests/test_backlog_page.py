@@ -437,3 +437,29 @@ def test_bundle_extra_shows_history_comments_and_form(app, people, market):
     assert "/status" not in html.split("<h3>History</h3>")[0].replace('id="status"', "")
     assert "Product managers change" in html
     assert db.session.scalars(select(BundleStatusChange)).all()
+
+
+def test_long_backlogs_are_paged_and_the_chart_keeps_the_best(
+    client, auth, db, people, monkeypatch
+):
+    """A page shows PAGE_SIZE bundles; the next page continues the ranking."""
+    from wishlist.backlog import views as backlog_views
+    from wishlist.services import bundles as bundle_service
+
+    from . import factories
+
+    monkeypatch.setattr(backlog_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(backlog_views, "CHART_LIMIT", 2)
+    for n in range(5):
+        a = factories.make_wish(people["customer"], f"Paged request {n} alpha")
+        b = factories.make_wish(people["other"], f"Paged request {n} beta")
+        bundle_service.bundle_wishes(people["csm"], [a.id, b.id])
+    auth.login(people["pm"].email)
+    first = client.get("/backlog/").data.decode()
+    second = client.get("/backlog/?page=2").data.decode()
+    assert "Page 1 of 3" in first and "Page 2 of 3" in second
+    assert first.count('class="bundle-link"') == 2
+    assert second.count('class="bundle-link"') == 2
+    assert "The 2 best-ranked bundles are shown." in first
+    assert client.get("/backlog/?page=9").status_code == 404
+    assert client.get("/backlog/?page=x").status_code == 400

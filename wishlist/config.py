@@ -69,6 +69,8 @@ class Config:
     SIMILAR_MIN_SCORE = float(os.environ.get("WISHLIST_SIMILAR_MIN_SCORE", "0.1"))
     # Outgoing mail for notifications. Without a host, emails are written to the log instead
     # of queued; `flask notifications send` delivers the queue.
+    # Seconds a worker trusts its last check for changes made by other workers (backlog cache).
+    BACKLOG_FINGERPRINT_MAX_AGE = float(os.environ.get("WISHLIST_BACKLOG_FINGERPRINT_MAX_AGE", "2"))
     SMTP_HOST = os.environ.get("WISHLIST_SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("WISHLIST_SMTP_PORT", "587"))
     SMTP_USER = os.environ.get("WISHLIST_SMTP_USER", "")

@@ -22,6 +22,7 @@ from ..services import status as status_service
 from ..services import users as user_service
 from ..services import value as value_service
 from ..services.backlog import BacklogFilter, BacklogRow
+from ..services.wishes import parse_page
 from ..value.forms import WeightsForm
 from . import bp
 from .chart import scatter
@@ -46,6 +47,10 @@ COLUMNS = (
     ("vote_count", "Votes", True),
     ("top_accounts", "Top accounts by ARR", False),
 )
+
+# Rows per page of the table (the page must stay fast with 10,000 bundles; exports have all).
+PAGE_SIZE = 100
+CHART_LIMIT = 300
 
 
 @dataclass
@@ -176,19 +181,37 @@ def index() -> str | tuple[str, int] | Response:
     if tidied is not None:
         return tidied
     ranking = _read(request.args)
+    try:
+        page = parse_page(request.args.get("page"))
+    except ServiceError as exc:
+        abort_for(exc)
+    pages = max(1, -(-len(ranking.rows) // PAGE_SIZE))
+    if page > pages:
+        abort(404, description=f"There is no page {page}; the last page is {pages}.")
     saved = value_service.scoring_config()
     facets = backlog_service.facet_values()
+    kept = ranking.filter_args + ranking.weight_args
+    # The chart shows the best-ranked bundles: thousands of dots would only be noise.
+    charted = sorted(ranking.rows, key=lambda r: r.rank)[:CHART_LIMIT]
     return render_template(
         "backlog/index.html",
         ranking=ranking,
-        rows=ranking.rows,
+        rows=ranking.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(ranking.rows),
+        page=page,
+        pages=pages,
+        prev_href=_href("backlog.index", [*kept, ("page", str(page - 1))]) if page > 1 else None,
+        next_href=(
+            _href("backlog.index", [*kept, ("page", str(page + 1))]) if page < pages else None
+        ),
+        charted=len(charted),
         columns=COLUMNS,
         sort_links=_sort_links(ranking),
         descending=ranking.filter.is_descending,
         filter_form=_filter_form(ranking.filter, facets),
         weights_form=_weights_form(ranking.config or saved),
         can_save=current_user.role in (Role.PM, Role.ADMIN),
-        chart=scatter(ranking.rows, facets["themes"] + [r.theme for r in ranking.rows]),
+        chart=scatter(charted, facets["themes"] + [r.theme for r in charted]),
         exports=[
             (EXPORT_LABELS[fmt], _href("backlog.export", ranking.filter_args, fmt=fmt))
             for fmt in EXPORT_FORMATS
