@@ -23,6 +23,8 @@ SHOTS = [
     ("csm@demo.test", "/review/bundles/1", "review-bundle.png", 1200),
     ("pm@demo.test", "/value/", "value-ranking.png", 1200),
     ("pm@demo.test", "/value/bundles/1", "value-bundle.png", 1200),
+    ("pm@demo.test", "/backlog/", "backlog.png", 1440),
+    ("customer@demo.test", "/roadmap", "roadmap.png", 1200),
 ]
 
 
@@ -40,7 +42,9 @@ def main() -> None:
             page.click("button[type=submit]")
             page.wait_for_load_state()
             page.goto(BASE + path)
-            page.screenshot(path=str(OUT / name), full_page=name != "forum.png")
+            page.screenshot(
+                path=str(OUT / name), full_page=name not in ("forum.png", "backlog.png")
+            )
             context.close()
         browser.close()
 
