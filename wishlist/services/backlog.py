@@ -67,21 +67,6 @@ from ..scoring import BundleFacts, BundleScore, Flag, Request, ScoringConfig, ra
 from . import value
 from .errors import ServiceError
 
-SORT_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "title",
-    "score",
-    "customer_count",
-    "user_count",
-    "revenue_at_risk",
-    "strategic_fit",
-    "theme",
-    "status",
-    "wish_count",
-    "vote_count",
-    "reach_accounts",
-    "reach_arr",
-)
 EXPORT_COLUMNS: tuple[str, ...] = (
     "rank",
     "bundle_id",
@@ -99,6 +84,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "reach_arr",
     "top_accounts",
     "url",
+)
+# Every exported column sorts except the id, the account list and the link.
+SORT_COLUMNS: tuple[str, ...] = tuple(
+    c for c in EXPORT_COLUMNS if c not in ("bundle_id", "top_accounts", "url")
 )
 # Columns whose natural order is ascending; every other (numeric) column runs high to low.
 ASCENDING_COLUMNS = frozenset({"rank", "title", "theme", "status"})
