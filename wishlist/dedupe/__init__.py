@@ -10,10 +10,19 @@ from wishlist.dedupe.bundling import (
 )
 from wishlist.dedupe.csvio import DedupeInputError, read_documents, write_bundles, write_neighbors
 from wishlist.dedupe.explain import Evidence, explain
-from wishlist.dedupe.index import DEFAULT_THRESHOLD, DedupeIndex, Document, IndexParams, Weights
+from wishlist.dedupe.index import (
+    DEFAULT_SEMANTIC_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    DedupeIndex,
+    Document,
+    IndexParams,
+    Weights,
+    default_threshold,
+)
 from wishlist.dedupe.run import RunSummary, run
 
 __all__ = [
+    "DEFAULT_SEMANTIC_THRESHOLD",
     "DEFAULT_THRESHOLD",
     "Bundle",
     "ConstraintError",
@@ -28,6 +37,7 @@ __all__ = [
     "bundle_labels",
     "bundle_neighbors",
     "components_labels",
+    "default_threshold",
     "explain",
     "read_documents",
     "run",

@@ -69,9 +69,17 @@ def _shared_phrases(a: Document, b: Document, limit: int) -> list[str]:
 
 
 def explain(
-    a: Document, b: Document, index: DedupeIndex | None = None, limit: int = 10
+    a: Document,
+    b: Document,
+    index: DedupeIndex | None = None,
+    limit: int = 10,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Evidence:
-    """Score two wishes and say why; without an index, a throwaway one is fitted on the pair."""
+    """Score two wishes and say why; without an index, a throwaway one is fitted on the pair.
+
+    With a semantic index, pass the two wishes' `embeddings` to score (and show) their meaning
+    too; without them the pair is scored lexically.
+    """
     if index is None:
         index = DedupeIndex.fit([Document("a", a.title, a.body), Document("b", b.title, b.body)])
     ta, xa, ca, la = index._vectorize([a.title], [a.body])
@@ -93,7 +101,11 @@ def explain(
         index.params.weights.coverage_stronger,
     )
     opp = contrasting(np.array([contrast_mask(a.title)]), np.array([contrast_mask(b.title)]))
-    score = float(index._combine(title, text, char, fz, cov, latent, opp)[0])
+    semantic = None
+    if index.semantic and embeddings is not None:
+        va, vb = (np.asarray(v, dtype=np.float32).ravel() for v in embeddings)
+        semantic = index._semantic_score(np.array([float(va @ vb)], dtype=np.float32))
+    score = float(index._combine(title, text, char, fz, cov, latent, opp, semantic)[0])
     components = {
         "title": round(float(title[0]), 4),
         "text": round(float(text[0]), 4),
@@ -103,6 +115,8 @@ def explain(
         "coverage": round(float(cov[0]), 4),
         "contrast": round(float(opp[0]), 4),
     }
+    if semantic is not None:
+        components["semantic"] = round(float(semantic[0]), 4)
     return Evidence(
         score=round(score, 4),
         components=components,

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from wishlist.dedupe.dense import DenseIndex
 from wishlist.dedupe.text import contrast_mask, contrasting
 from wishlist.dedupe.vectors import TermModel
 
@@ -29,6 +30,13 @@ Progress = Callable[[str], None]
 # Lower (0.10-0.12) maximises feature-request F1 (0.71-0.74) but lets unrelated wishes in
 # (pair precision 0.68-0.75). The ranking (neighbours, query) does not depend on it.
 DEFAULT_THRESHOLD: float = 0.18
+# The same rule applied to scores with the sentence-embedding signal (eval_quality --semantic).
+DEFAULT_SEMANTIC_THRESHOLD: float = 0.22
+
+
+def default_threshold(semantic: bool) -> float:
+    """The calibrated bundling threshold for a lexical or a semantic index."""
+    return DEFAULT_SEMANTIC_THRESHOLD if semantic else DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,17 @@ class Weights:
     # Share of the score lost when the titles take opposite sides of an action pair
     # (text.CONTRAST_PAIRS: import/export, enable/disable, ...).
     contrast: float = 0.8
+    # With sentence embeddings (embedding.py): the share of the score that is their cosine,
+    # cosines up to `semantic_floor` counting as 0, and the coverage penalty, which only the
+    # lexical part bears (a paraphrase in other words covers no title word, by design).
+    semantic: float = 0.5
+    semantic_floor: float = 0.3
+    # The floor is set per collection at fit time: the median cosine of random pairs plus this
+    # margin. Texts of one domain (all browser bug reports) lie closer together than a mixed
+    # feature forum, and a fixed floor would let their background similarity bundle them.
+    # `semantic_floor` applies below `semantic_floor_min_docs` wishes, too few to measure.
+    semantic_margin: float = 0.2
+    semantic_floor_min_docs: int = 50
 
 
 @dataclass(frozen=True)
@@ -72,10 +91,12 @@ class IndexParams:
     # Candidates kept per wish from the TF-IDF stage before rapidfuzz re-scores them.
     candidates_extra: int = 5
     chunk_size: int = 2000
-    # Candidate search ignores features in more than max(floor, share * n) wishes and keeps
-    # each wish's strongest features only; final scores always use every feature.
-    search_df_floor: int = 300
-    search_df_share: float = 0.003
+    # Candidate search ignores features in more than this many wishes and keeps each wish's
+    # strongest features only; final scores always use every feature. A fixed number, not a
+    # share of n: then a wish meets a bounded number of others per feature, and the search
+    # grows linearly with the collection (a cap of 0.3% of n made 1,000,000 rows 50x slower
+    # than 100,000; up to 100,000 rows both rules give 300).
+    search_df_cap: int = 300
     search_features: int = 20
     # Fork this many processes for the neighbour search from this corpus size on.
     parallel_from: int = 20_000
@@ -86,6 +107,8 @@ class IndexParams:
     # Below this many wishes there is too little co-occurrence to learn from (a handful of
     # wishes in a few dimensions look identical), so the latent weight goes to `text`.
     latent_min_docs: int = 100
+    # Embedding neighbours added to each wish's candidates beside the TF-IDF ones.
+    dense_candidates: int = 10
 
 
 def _document_text(title: str, body: str) -> str:
@@ -96,6 +119,19 @@ def _document_text(title: str, body: str) -> str:
 def _fuzz_title(title: str) -> str:
     """Normalise a title once so rapidfuzz compares words, not case or punctuation."""
     return default_process(title)
+
+
+def _semantic_floor(embeddings: np.ndarray, weights: Weights) -> float:
+    """Cosine below which embeddings count as unrelated in this collection (see Weights)."""
+    n = len(embeddings)
+    if n < weights.semantic_floor_min_docs:
+        return weights.semantic_floor
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, n, 20_000)
+    b = rng.integers(0, n, 20_000)
+    keep = a != b
+    cosines = np.einsum("ij,ij->i", embeddings[a[keep]], embeddings[b[keep]])
+    return float(np.clip(np.median(cosines) + weights.semantic_margin, 0.0, 0.9))
 
 
 def _rowwise_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
@@ -223,15 +259,17 @@ def _keep_top(
 
 # What forked neighbour-search workers read: set just before the pool forks, so the children
 # inherit the matrices copy-on-write instead of receiving pickled copies.
-_FORK_STATE: tuple[DedupeIndex, sp.csr_matrix, sp.csr_matrix, int, int, np.ndarray] | None = None
+_FORK_STATE: (
+    tuple[DedupeIndex, sp.csr_matrix, sp.csr_matrix, int, int, np.ndarray, np.ndarray | None] | None
+) = None
 
 
 def _neighbor_block(start: int) -> tuple[int, np.ndarray, np.ndarray]:
     """Worker entry point: one block of the neighbour search, from the inherited state."""
     if _FORK_STATE is None:
         raise RuntimeError("neighbour worker started without an index")
-    index, q, rt, n_cand, k, id_rank = _FORK_STATE
-    return index._neighbor_block(start, q, rt, n_cand, k, id_rank)
+    index, q, rt, n_cand, k, id_rank, dense_idx = _FORK_STATE
+    return index._neighbor_block(start, q, rt, n_cand, k, id_rank, dense_idx)
 
 
 class DedupeIndex:
@@ -250,6 +288,10 @@ class DedupeIndex:
         self.char_vectors = sp.csr_matrix((0, model.n_grams), dtype=np.float32)
         self.latent_vectors = np.zeros((0, model.latent_basis.shape[1]), dtype=np.float32)
         self.contrast_masks = np.zeros(0, dtype=np.int64)
+        # Unit sentence embeddings, one row per wish, when the index was built with them.
+        self.dense: DenseIndex | None = None
+        self.semantic_floor = params.weights.semantic_floor
+        self.embedding_model: str | None = None
         self._columns: tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix] | None = None
 
     # ---- building -------------------------------------------------------------------------
@@ -260,12 +302,20 @@ class DedupeIndex:
         docs: Sequence[Document],
         params: IndexParams | None = None,
         progress: Progress | None = None,
+        embeddings: np.ndarray | None = None,
+        embedding_model: str | None = None,
     ) -> DedupeIndex:
-        """Learn the vocabulary from the wishes and index them."""
+        """Learn the vocabulary from the wishes and index them.
+
+        `embeddings` (unit rows, one per document, from `embedding_model`) add the semantic
+        signal; without them the index is purely lexical.
+        """
         params = params or IndexParams()
         docs = list(docs)
         if not docs:
             raise ValueError("cannot fit a duplicate index on no documents")
+        if embeddings is not None and len(embeddings) != len(docs):
+            raise ValueError(f"{len(embeddings)} embeddings for {len(docs)} documents")
         if progress:
             progress(f"vectorising {len(docs):,} wishes")
         model = TermModel()
@@ -279,8 +329,17 @@ class DedupeIndex:
         else:
             model.latent_basis = np.zeros((model.n_words, 0), dtype=np.float32)
         index = cls(params, model)
-        index._append(docs, title_vec, text_vec, char_vec, model.latent(text_vec))
+        if embeddings is not None:
+            index.dense = DenseIndex(np.zeros((0, embeddings.shape[1]), dtype=np.float32))
+            index.embedding_model = embedding_model
+            index.semantic_floor = _semantic_floor(embeddings, params.weights)
+        index._append(docs, title_vec, text_vec, char_vec, model.latent(text_vec), embeddings)
         return index
+
+    @property
+    def semantic(self) -> bool:
+        """True when the index holds sentence embeddings and scores with them."""
+        return self.dense is not None
 
     def _vectorize(
         self, titles: Sequence[str], bodies: Sequence[str]
@@ -290,15 +349,23 @@ class DedupeIndex:
         title_vec, text_vec, char_vec = self.model.transform(titles, texts)
         return title_vec, text_vec, char_vec, self.model.latent(text_vec)
 
-    def add(self, docs: Sequence[Document], progress: Progress | None = None) -> None:
-        """Index more wishes with the fitted vocabulary, without refitting."""
+    def add(
+        self,
+        docs: Sequence[Document],
+        progress: Progress | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> None:
+        """Index more wishes with the fitted vocabulary, without refitting.
+
+        A semantic index needs their embeddings too.
+        """
         docs = list(docs)
         if progress:
             progress(f"vectorising {len(docs):,} wishes")
         title_vec, text_vec, char_vec, latent = self._vectorize(
             [d.title for d in docs], [d.body for d in docs]
         )
-        self._append(docs, title_vec, text_vec, char_vec, latent)
+        self._append(docs, title_vec, text_vec, char_vec, latent, embeddings)
 
     def _append(
         self,
@@ -307,13 +374,24 @@ class DedupeIndex:
         text_vec: sp.csr_matrix,
         char_vec: sp.csr_matrix,
         latent: np.ndarray,
+        embeddings: np.ndarray | None = None,
     ) -> None:
         """Add vectorised wishes to the index, after checking their ids are new and unique."""
+        if (embeddings is not None) != (self.dense is not None):
+            raise ValueError(
+                "embeddings are needed exactly when the index was built with them"
+                if self.dense is not None
+                else "this index was built without embeddings"
+            )
+        if embeddings is not None and len(embeddings) != len(docs):
+            raise ValueError(f"{len(embeddings)} embeddings for {len(docs)} documents")
         fresh: dict[str, int] = {}
         for n, d in enumerate(docs):
             if d.id in self._position or d.id in fresh:
                 raise ValueError(f"document id {d.id!r} is already in the index")
             fresh[d.id] = len(self.ids) + n
+        if self.dense is not None and embeddings is not None:
+            self.dense.add(embeddings)
         self._position.update(fresh)
         self.title_vectors = sp.vstack([self.title_vectors, title_vec], "csr")
         self.text_vectors = sp.vstack([self.text_vectors, text_vec], "csr")
@@ -345,14 +423,34 @@ class DedupeIndex:
         coverage: np.ndarray,
         latent: np.ndarray,
         contrast: np.ndarray,
+        semantic: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Blend the component similarities into one score in [0, 1]."""
+        """Blend the component similarities into one score in [0, 1].
+
+        `semantic` (rescaled embedding cosines) is None for a lexical index; then the score is
+        the lexical blend alone.
+        """
         w = self.params.weights
         w_latent = w.latent if self.latent_vectors.shape[1] else 0.0
         w_text = w.text + w.latent - w_latent
         score = w.title * title + w_text * text + w.char * char + w.fuzz * fz + w_latent * latent
-        score = score * (1.0 - w.coverage * (1.0 - coverage)) * (1.0 - w.contrast * contrast)
+        score = score * (1.0 - w.coverage * (1.0 - coverage))
+        if semantic is not None:
+            score = (1.0 - w.semantic) * score + w.semantic * semantic
+        score = score * (1.0 - w.contrast * contrast)
         return np.clip(score, 0.0, 1.0).astype(np.float32)
+
+    def _semantic_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray | None:
+        """Rescaled embedding cosine of pairs (i, j), or None for a lexical index."""
+        if self.dense is None:
+            return None
+        v = self.dense.vectors
+        return self._semantic_score(np.einsum("ij,ij->i", v[i], v[j]))
+
+    def _semantic_score(self, cosine: np.ndarray) -> np.ndarray:
+        """Embedding cosines above the floor, rescaled to [0, 1]."""
+        floor = self.semantic_floor
+        return np.clip((cosine - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
 
     def _presence(self, rows: slice | np.ndarray) -> sp.csr_matrix:
         """Which stemmed words each wish uses anywhere, as 0/1 rows."""
@@ -392,8 +490,9 @@ class DedupeIndex:
         )
         lat = self._latent_pairs(i, j)
         opp = contrasting(self.contrast_masks[i], self.contrast_masks[j])
-        score = self._combine(title, text, char, fz, cov, lat, opp)
-        return {
+        sem = self._semantic_pairs(i, j)
+        score = self._combine(title, text, char, fz, cov, lat, opp, sem)
+        out = {
             "title": title,
             "text": text,
             "char": char,
@@ -403,6 +502,9 @@ class DedupeIndex:
             "contrast": opp,
             "score": score,
         }
+        if sem is not None:
+            out["semantic"] = sem
+        return out
 
     def _latent_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Latent cosine of pairs (i, j); opposite directions count as 0, not as negative."""
@@ -450,7 +552,9 @@ class DedupeIndex:
         )
         fz = _fuzz_scores(self.fuzz_titles, i, j)
         opp = contrasting(self.contrast_masks[i], self.contrast_masks[j])
-        return self._combine(title, text, char, fz, cov, self._latent_pairs(i, j), opp)
+        return self._combine(
+            title, text, char, fz, cov, self._latent_pairs(i, j), opp, self._semantic_pairs(i, j)
+        )
 
     def _retrieval_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Weighted TF-IDF rows for candidate search: all wishes, and pruned query rows.
@@ -460,7 +564,6 @@ class DedupeIndex:
         (never out of the final score); each query row keeps only its strongest features.
         """
         w = self.params.weights
-        n = len(self.ids)
         r = sp.hstack(
             [
                 self.title_vectors * np.float32(np.sqrt(w.title)),
@@ -470,7 +573,7 @@ class DedupeIndex:
             format="csr",
             dtype=np.float32,
         )
-        cap = max(self.params.search_df_floor, int(self.params.search_df_share * n))
+        cap = self.params.search_df_cap
         df = np.bincount(r.indices, minlength=r.shape[1])
         if df.max(initial=0) > cap:
             r.data[df[r.indices] > cap] = 0.0
@@ -490,6 +593,11 @@ class DedupeIndex:
             return out_idx, out_score
         id_rank = np.empty(n, dtype=np.int64)
         id_rank[np.argsort(np.array(self.ids, dtype=object), kind="stable")] = np.arange(n)
+        dense_idx = None
+        if self.dense is not None:
+            if progress:
+                progress("finding embedding neighbours")
+            dense_idx = self.dense.all_neighbors(self.params.dense_candidates, progress)[0]
         r, q = self._retrieval_matrices()
         rt = r.T.tocsr()
         # Only the transpose is searched; freeing r before the workers fork keeps it out of
@@ -501,7 +609,7 @@ class DedupeIndex:
         workers = self._workers(n)
         if workers > 1:
             global _FORK_STATE
-            _FORK_STATE = (self, q, rt, n_cand, k, id_rank)
+            _FORK_STATE = (self, q, rt, n_cand, k, id_rank, dense_idx)
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
                     blocks = pool.imap(_neighbor_block, starts)
@@ -509,7 +617,7 @@ class DedupeIndex:
             finally:
                 _FORK_STATE = None
         else:
-            blocks = (self._neighbor_block(s, q, rt, n_cand, k, id_rank) for s in starts)
+            blocks = (self._neighbor_block(s, q, rt, n_cand, k, id_rank, dense_idx) for s in starts)
             self._collect(blocks, out_idx, out_score, progress)
         return out_idx, out_score
 
@@ -544,6 +652,7 @@ class DedupeIndex:
         n_cand: int,
         k: int,
         id_rank: np.ndarray,
+        dense_idx: np.ndarray | None = None,
     ) -> tuple[int, np.ndarray, np.ndarray]:
         """Top-k re-scored neighbours of the wishes in one block of rows."""
         stop = min(len(self.ids), start + self.params.chunk_size)
@@ -554,6 +663,14 @@ class DedupeIndex:
         sims.setdiag(0.0, k=start)
         sims.eliminate_zeros()
         rows, cols = _top_per_row(sims, n_cand)
+        if dense_idx is not None:
+            # Embedding neighbours join the TF-IDF candidates (once each) before re-scoring.
+            block = dense_idx[start:stop]
+            d_rows, d_slot = np.nonzero((block >= 0) & (block != np.arange(start, stop)[:, None]))
+            n = len(self.ids)
+            dense_pairs = d_rows.astype(np.int64) * n + block[d_rows, d_slot]
+            pair = np.unique(np.concatenate([rows * n + cols, dense_pairs]))
+            rows, cols = pair // n, pair % n
         if len(rows):
             score = self.pair_scores(rows + start, cols)
             _keep_top(rows, cols, score, id_rank, 0, k, out_idx, out_score)
@@ -586,29 +703,35 @@ class DedupeIndex:
         body: str = "",
         limit: int = 5,
         exclude: set[str] | None = None,
+        embedding: np.ndarray | None = None,
     ) -> list[tuple[str, float]]:
-        """Wishes most similar to a draft being typed, best first."""
+        """Wishes most similar to a draft being typed, best first.
+
+        `embedding` is the draft's sentence embedding; a semantic index then also finds and
+        scores wishes by meaning. Without it the answer is purely lexical.
+        """
         n = len(self.ids)
         if n == 0 or limit <= 0 or not title.strip() and not body.strip():
             return []
         qt, qx, qc, ql = self._vectorize([title], [body])
         ct, cx, cc = self._column_views()
         w = self.params.weights
-        parts = []
+        total = np.zeros(n, dtype=np.float32)
         for q, cols, weight in ((qt, ct, w.title), (qx, cx, w.text), (qc, cc, w.char)):
             if q.nnz:
                 part = cols[:, q.indices] @ q.data
-                parts.append((np.asarray(part, dtype=np.float32).ravel(), weight))
-        if not parts:
-            return []
-        total = np.zeros(n, dtype=np.float32)
-        for part, weight in parts:
-            total += np.float32(weight) * part
+                total += np.float32(weight) * np.asarray(part, dtype=np.float32).ravel()
         excluded = [self._position[e] for e in (exclude or ()) if e in self._position]
         total[excluded] = 0.0
         n_cand = min(n, limit + self.params.candidates_extra)
         cand = np.argpartition(-total, n_cand - 1)[:n_cand] if n_cand < n else np.arange(n)
         cand = cand[total[cand] > 0]
+        use_semantic = self.dense is not None and embedding is not None
+        if use_semantic:
+            assert self.dense is not None and embedding is not None
+            near = self.dense.search(embedding, n_cand)[0][0]
+            near = near[(near >= 0) & ~np.isin(near, excluded)]
+            cand = np.union1d(cand, near).astype(np.int64)
         if len(cand) == 0:
             return []
         title_s = _rowwise_dot(self.title_vectors[cand], sp.vstack([qt] * len(cand), "csr"))
@@ -626,7 +749,12 @@ class DedupeIndex:
         latent = self._latent_score(self.latent_vectors[cand] @ ql[0]) if ql.shape[1] else None
         if latent is None:
             latent = np.zeros(len(cand), dtype=np.float32)
-        score = self._combine(title_s, text_s, char_s, fz, cov, latent, opp)
+        semantic = None
+        if use_semantic:
+            assert self.dense is not None and embedding is not None
+            cosine = self.dense.vectors[cand] @ np.asarray(embedding, dtype=np.float32).ravel()
+            semantic = self._semantic_score(cosine)
+        score = self._combine(title_s, text_s, char_s, fz, cov, latent, opp, semantic)
         ids = self.ids
         ranked = sorted(
             zip(score.tolist(), cand.tolist(), strict=True), key=lambda p: (-p[0], ids[p[1]])
@@ -653,7 +781,7 @@ class DedupeIndex:
         path = Path(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         state = {
-            "version": 2,
+            "version": 3,
             "params": self.params,
             "model": self.model,
             "ids": self.ids,
@@ -662,6 +790,9 @@ class DedupeIndex:
             "text_vectors": self.text_vectors,
             "char_vectors": self.char_vectors,
             "latent_vectors": self.latent_vectors,
+            "dense": self.dense,
+            "embedding_model": self.embedding_model,
+            "semantic_floor": self.semantic_floor,
         }
         try:
             joblib.dump(state, tmp)
@@ -674,7 +805,7 @@ class DedupeIndex:
     def load(cls, path: str | os.PathLike[str]) -> DedupeIndex:
         """Read an index written by save(); only load files you wrote (they are pickles)."""
         state = joblib.load(path)
-        if not isinstance(state, dict) or state.get("version") != 2:
+        if not isinstance(state, dict) or state.get("version") != 3:
             raise ValueError(f"{path}: not a duplicate index file")
         index = cls(state["params"], state["model"])
         index.ids = list(state["ids"])
@@ -685,5 +816,8 @@ class DedupeIndex:
         index.text_vectors = state["text_vectors"]
         index.char_vectors = state["char_vectors"]
         index.latent_vectors = state["latent_vectors"]
+        index.dense = state["dense"]
+        index.embedding_model = state["embedding_model"]
+        index.semantic_floor = state["semantic_floor"]
         index.contrast_masks = np.array([contrast_mask(t) for t in index.titles], dtype=np.int64)
         return index
