@@ -65,6 +65,10 @@ class Config:
     )
     # Below this many wishes the index is refitted when wishes arrive instead of extended.
     DEDUPE_REFIT_BELOW = int(os.environ.get("WISHLIST_DEDUPE_REFIT_BELOW", "3000"))
+    # The sentence-embedding model for semantic matching: empty means the built-in
+    # all-MiniLM-L6-v2 (when the optional semantic extra is installed), "off" means lexical
+    # only, anything else is a sentence-transformers model name or path (see dedupe/embedding).
+    EMBEDDING_MODEL = os.environ.get("WISHLIST_EMBEDDING_MODEL", "")
     # Suggestions while typing leave out wishes less similar than this.
     SIMILAR_MIN_SCORE = float(os.environ.get("WISHLIST_SIMILAR_MIN_SCORE", "0.1"))
     # Outgoing mail for notifications. Without a host, emails are written to the log instead
@@ -96,7 +100,12 @@ class Config:
 
 
 class TestingConfig(Config):
-    """Settings for the test suite: an isolated database, CSRF and limits switched on per test."""
+    """Settings for the test suite: an isolated database, CSRF and limits switched on per test.
+
+    Semantic matching is off here, whatever is installed: the suite's expectations (scores,
+    thresholds, which wishes bundle) are the lexical engine's, and must not change with the
+    developer's environment. Tests of semantic matching set EMBEDDING_MODEL themselves.
+    """
 
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
@@ -108,3 +117,5 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Never the developer's real mail server; tests that need one set it themselves.
     SMTP_HOST = ""
+    # Lexical unless a test asks for embeddings (see the class docstring).
+    EMBEDDING_MODEL = "off"

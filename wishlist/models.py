@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -267,6 +268,25 @@ class Wish(db.Model):
     def is_withdrawn(self) -> bool:
         """Withdrawn wishes are hidden from the forum and take no votes."""
         return self.withdrawn_at is not None
+
+
+class WishEmbedding(db.Model):
+    """A wish's sentence embedding, stored so its text is embedded once per model.
+
+    `text_hash` fingerprints the title and body that were embedded: an edited wish no longer
+    matches it and is embedded again. `vector` holds the float32 values as raw bytes.
+    """
+
+    __tablename__ = "wish_embedding"
+
+    wish_id: Mapped[int] = mapped_column(
+        ForeignKey("wish.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The embedder's model_id; vectors of different models are never compared.
+    model: Mapped[str] = mapped_column(String(255))
+    text_hash: Mapped[str] = mapped_column(String(40))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
 
 
 class Bundle(db.Model):

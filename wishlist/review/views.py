@@ -32,6 +32,7 @@ def queue() -> str:
         views=review.QUEUE_VIEWS,
         action_form=ActionForm(),
         threshold=matching.threshold(),
+        semantic=matching.semantic_status(),
     )
 
 

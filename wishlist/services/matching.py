@@ -7,25 +7,53 @@ and added to the worker's copy, so suggestions include them at once without a re
 that the fitted vocabulary has never seen are invisible to an added wish, so while the
 collection is small (DEDUPE_REFIT_BELOW wishes, cheap to fit) it is refitted instead. A full
 refit also happens on `flask cluster` or the staff button (which picks up edited texts).
+
+Semantic matching is optional. When the semantic extra is installed and EMBEDDING_MODEL does
+not switch it off, a local sentence-embedding model (loaded once per process) turns each
+wish's title and body into one vector, stored in `wish_embedding` and computed again only when
+the text or the model changes; the index then scores meaning as well as words. A new wish
+costs one model call, a draft being typed one more. Without the extra everything is lexical
+and the staff pages say why (`semantic_status`). An index file built with another model (or
+without one) is rebuilt. A model that fails at run time is logged and left alone for
+EMBEDDER_RETRY_SECONDS, matching lexically meanwhile; no wish is ever lost to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from ..dedupe import DEFAULT_THRESHOLD, DedupeIndex, Document, Evidence, bundle, explain
+from ..dedupe import DedupeIndex, Document, Evidence, bundle, default_threshold, explain
+from ..dedupe import embedding as embeddings
+from ..dedupe.embedding import VECTOR_RECIPE, Embedder, EmbeddingUnavailable
 from ..extensions import db
-from ..models import Bundle, BundleState, NotDuplicate, Vote, Wish
+from ..models import Bundle, BundleState, NotDuplicate, Vote, Wish, WishEmbedding, utcnow
 from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+
+# Seconds a model that failed at run time is left unused before this process loads it again.
+EMBEDDER_RETRY_SECONDS = 300.0
+# Stored vectors are read in chunks of ids (SQLite caps bound parameters); above this many
+# wishes all of a model's vectors are read at once instead.
+_LOOKUP_CHUNK = 500
+_LOOKUP_ALL_ABOVE = 5_000
+_STORE_CHUNK = 500
+# Set in a session's info while it holds writes that are not committed yet (see _store).
+_UNSAVED = "wishlist.matching.unsaved"
 
 
 @dataclass
@@ -37,9 +65,262 @@ class Similar:
     votes: int
 
 
+# ---- the embedding model ------------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    """What loading one model setting gave this process: a model, or the reason there is none."""
+
+    embedder: Embedder | None
+    reason: str = ""
+    # For a failure that may pass (the model broke at run time): when to try loading again.
+    retry_at: float | None = None
+
+
+_embedders: dict[str, _Loaded] = {}
+_embedder_lock = threading.Lock()
+
+
+def _setting() -> str:
+    """The configured model setting (an empty EMBEDDING_MODEL means the built-in model)."""
+    return embeddings.model_setting(current_app.config.get("EMBEDDING_MODEL") or "")
+
+
+def _loaded() -> _Loaded:
+    """This process's model for the configured setting, loaded (or refused) once."""
+    key = _setting()
+    with _embedder_lock:
+        entry = _embedders.get(key)
+        if entry is not None and (entry.retry_at is None or time.monotonic() < entry.retry_at):
+            return entry
+        try:
+            entry = _Loaded(embeddings.load_embedder(key))
+            log.info("semantic matching is on (%s)", entry.embedder.model_id)  # type: ignore[union-attr]
+        except EmbeddingUnavailable as exc:
+            entry = _Loaded(None, str(exc))
+            # Switching it off is a choice, not a problem worth a warning.
+            chosen = key.lower() in embeddings.OFF_VALUES
+            log.log(
+                logging.INFO if chosen else logging.WARNING, "semantic matching is off: %s", exc
+            )
+        except Exception as exc:  # noqa: BLE001 - a model that will not load means lexical matching
+            entry = _Loaded(
+                None,
+                f"the embedding model could not be loaded ({type(exc).__name__}: {exc})",
+                time.monotonic() + EMBEDDER_RETRY_SECONDS,
+            )
+            log.warning("semantic matching is off: %s", entry.reason, exc_info=True)
+        _embedders[key] = entry
+        return entry
+
+
+def embedder() -> Embedder | None:
+    """The sentence-embedding model in use, or None when matching is lexical only."""
+    return _loaded().embedder
+
+
+def semantic_status() -> tuple[bool, str]:
+    """Whether semantic matching is on, with the model's name, or the reason it is off."""
+    entry = _loaded()
+    if entry.embedder is not None:
+        return True, entry.embedder.model_id
+    return False, entry.reason
+
+
+def reset_embedder() -> None:
+    """Forget the loaded models and their failures, so the next use loads them again."""
+    with _embedder_lock:
+        _embedders.clear()
+
+
+def _model_failed(model: Embedder, exc: BaseException) -> None:
+    """Log a model failing at run time and match lexically until it is retried."""
+    log.error(
+        "embedding model %s failed; matching lexically for the next %d seconds",
+        model.model_id,
+        EMBEDDER_RETRY_SECONDS,
+        exc_info=exc,
+    )
+    key = _setting()
+    with _embedder_lock:
+        entry = _embedders.get(key)
+        if entry is not None and entry.embedder is model:
+            _embedders[key] = _Loaded(
+                None,
+                f"the embedding model {model.model_id} failed ({type(exc).__name__}: {exc}); "
+                f"it is tried again within {EMBEDDER_RETRY_SECONDS / 60:.0f} minutes",
+                time.monotonic() + EMBEDDER_RETRY_SECONDS,
+            )
+
+
+def _embed(model: Embedder, titles: list[str], bodies: list[str]) -> np.ndarray | None:
+    """One vector per wish text from one model call, or None if the model failed."""
+    try:
+        vectors = np.asarray(embeddings.wish_vectors(model, titles, bodies), dtype=np.float32)
+        if vectors.shape != (len(titles), model.dim):
+            raise ValueError(f"expected {len(titles)} vectors of {model.dim}, got {vectors.shape}")
+    except Exception as exc:  # noqa: BLE001 - a broken model must not cost anyone their wish
+        _model_failed(model, exc)
+        return None
+    return vectors
+
+
+# ---- stored vectors -----------------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, flush_context: Any) -> None:
+    """Remember that the session holds flushed, uncommitted changes."""
+    session.info[_UNSAVED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    """INSERT, UPDATE and DELETE statements bypass the flush; remember those too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_UNSAVED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _note_end(session: Session, transaction: SessionTransaction) -> None:
+    """A committed or rolled-back outer transaction leaves nothing unsaved."""
+    if transaction.parent is None:
+        session.info.pop(_UNSAVED, None)
+
+
+def _has_unsaved_work(session: Session) -> bool:
+    """Whether someone else's changes are waiting in the session (pending or flushed)."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_UNSAVED))
+
+
+def _text_hash(title: str, body: str | None) -> str:
+    """Fingerprint of the title and body a wish's vector is made from, and of how it is made."""
+    text = f"{VECTOR_RECIPE}\0{title.strip()}\0{(body or '').strip()}"
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _stored_vectors(model: Embedder, ids: list[int]) -> dict[int, tuple[str, np.ndarray]]:
+    """Stored vectors (with the hash of their text) of these wishes under this model."""
+    columns = select(WishEmbedding.wish_id, WishEmbedding.text_hash, WishEmbedding.vector).where(
+        WishEmbedding.model == model.model_id
+    )
+    if len(ids) > _LOOKUP_ALL_ABOVE:
+        queries = [columns]
+    else:
+        queries = [
+            columns.where(WishEmbedding.wish_id.in_(ids[s : s + _LOOKUP_CHUNK]))
+            for s in range(0, len(ids), _LOOKUP_CHUNK)
+        ]
+    wanted = set(ids)
+    found: dict[int, tuple[str, np.ndarray]] = {}
+    for query in queries:
+        for wish_id, text_hash, blob in db.session.execute(query):
+            vector = np.frombuffer(blob, dtype="<f4")
+            if wish_id in wanted and vector.shape == (model.dim,):
+                found[wish_id] = (text_hash, vector)
+    return found
+
+
+def _insert_for(table):  # noqa: ANN001, ANN202 - dialect-specific Insert constructs
+    """The INSERT construct of the bound database, which supports ON CONFLICT."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"Unsupported database: {dialect}")
+
+
+def _store(model: Embedder, rows: dict[int, tuple[str, np.ndarray]]) -> None:
+    """Save wishes' new vectors, replacing stale ones.
+
+    They are committed only if nothing else was waiting in the session; otherwise they join
+    the caller's transaction (inside a savepoint, so a failure here cannot spoil it). Failing
+    to store is logged and costs only a model call next time.
+    """
+    now = utcnow()
+    values = [
+        {
+            "wish_id": wish_id,
+            "model": model.model_id,
+            "text_hash": text_hash,
+            "vector": np.asarray(vector, dtype="<f4").tobytes(),
+            "created_at": now,
+        }
+        for wish_id, (text_hash, vector) in rows.items()
+    ]
+    insert = _insert_for(WishEmbedding.__table__)
+    # An upsert, so two workers embedding the same wish at once both succeed.
+    upsert = insert.on_conflict_do_update(
+        index_elements=["wish_id"],
+        set_={c: insert.excluded[c] for c in ("model", "text_hash", "vector", "created_at")},
+    )
+    session = db.session
+    busy = _has_unsaved_work(session)
+    try:
+        if busy:
+            with session.begin_nested():
+                for s in range(0, len(values), _STORE_CHUNK):
+                    session.execute(upsert, values[s : s + _STORE_CHUNK])
+        else:
+            for s in range(0, len(values), _STORE_CHUNK):
+                session.execute(upsert, values[s : s + _STORE_CHUNK])
+            session.commit()
+    except Exception:  # noqa: BLE001 - the vectors are still good for this call
+        if not busy:
+            session.rollback()
+        log.warning("could not store %d wish embeddings", len(values), exc_info=True)
+
+
+def _vectors_for(docs: Sequence[Document], model: Embedder | None = None) -> np.ndarray | None:
+    """One vector per wish (rows in `docs` order): stored ones, and new or edited texts
+    embedded in one model call and stored. None when matching is lexical or the model failed.
+    """
+    model = model or embedder()
+    if model is None:
+        return None
+    out = np.zeros((len(docs), model.dim), dtype=np.float32)
+    if not docs:
+        return out
+    hashes = [_text_hash(d.title, d.body) for d in docs]
+    stored = _stored_vectors(model, sorted({int(d.id) for d in docs}))
+    missing = []
+    for n, (doc, text_hash) in enumerate(zip(docs, hashes, strict=True)):
+        hit = stored.get(int(doc.id))
+        if hit is not None and hit[0] == text_hash:
+            out[n] = hit[1]
+        else:
+            missing.append(n)
+    if missing:
+        fresh = _embed(model, [docs[n].title for n in missing], [docs[n].body for n in missing])
+        if fresh is None:
+            return None
+        out[missing] = fresh
+        _store(model, {int(docs[n].id): (hashes[n], out[n]) for n in missing})
+    return out
+
+
+def _index_model(index: DedupeIndex) -> Embedder | None:
+    """The model whose vectors the index holds, if it is semantic and that model is in use."""
+    model = embedder()
+    if model is None or not index.semantic or index.embedding_model != model.model_id:
+        return None
+    return model
+
+
+# ---- the index ----------------------------------------------------------------------------
+
+
 def threshold() -> float:
     """The similarity above which two wishes are suggested as duplicates."""
-    return float(current_app.config.get("DEDUPE_THRESHOLD") or DEFAULT_THRESHOLD)
+    return _threshold(embedder() is not None)
+
+
+def _threshold(semantic: bool) -> float:
+    """The configured threshold, else the one calibrated for lexical or semantic scores."""
+    configured = current_app.config.get("DEDUPE_THRESHOLD")
+    return float(configured) if configured else default_threshold(semantic)
 
 
 def _index_path() -> Path:
@@ -70,16 +351,27 @@ def _cache() -> dict[str, object]:
 def rebuild_index() -> DedupeIndex | None:
     """Refit the index on every live wish and write it for the other workers."""
     docs = _live_documents()
+    entry = _loaded()
+    model = entry.embedder
+    vectors = _vectors_for(docs, model) if docs and model is not None else None
+    # A lexical stand-in for a model that is failing in this process stays in this process:
+    # the file is left to the workers whose model works.
+    stand_in = vectors is None and (model is not None or entry.retry_at is not None)
     with _lock:
         cache = _cache()
+        path = _index_path()
         if not docs:
             cache.clear()
-            _index_path().unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             return None
-        index = DedupeIndex.fit(docs)
-        path = _index_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        index.save(path)
+        index = DedupeIndex.fit(
+            docs,
+            embeddings=vectors,
+            embedding_model=model.model_id if model is not None and vectors is not None else None,
+        )
+        if not (stand_in and path.exists()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            index.save(path)
         cache.update(index=index, mtime=path.stat().st_mtime_ns, newest=int(docs[-1].id))
         return index
 
@@ -94,6 +386,8 @@ def get_index() -> DedupeIndex | None:
     cache = _cache()
     if mtime is None:
         return rebuild_index()
+    model = embedder()
+    wanted = model.model_id if model is not None else None
     with _lock:
         if cache.get("mtime") != mtime:
             try:
@@ -107,40 +401,56 @@ def get_index() -> DedupeIndex | None:
                 newest = max((int(i) for i in index.ids), default=0)
                 cache.update(index=index, mtime=mtime, newest=newest)
         index = cache.get("index")
-        fresh = []
-        if index is not None:
+        # An index of another model (or with none, or with one no longer available) is refitted.
+        if index is not None and index.embedding_model == wanted:  # type: ignore[attr-defined]
             fresh = _live_documents(after_id=int(cache["newest"]))  # type: ignore[arg-type]
             small = len(index) + len(fresh) <= current_app.config["DEDUPE_REFIT_BELOW"]  # type: ignore[arg-type]
             if not fresh:
                 return index  # type: ignore[return-value]
             if not small:
-                index.add(fresh)  # type: ignore[union-attr]
-                cache["newest"] = int(fresh[-1].id)
-                return index  # type: ignore[return-value]
+                vectors = _vectors_for(fresh, model) if model is not None else None
+                if model is None or vectors is not None:
+                    index.add(fresh, embeddings=vectors)  # type: ignore[union-attr]
+                    cache["newest"] = int(fresh[-1].id)
+                    return index  # type: ignore[return-value]
     # A small collection is refitted: words new to it ("import" beside "export") must count.
     return rebuild_index()
 
 
-def similar_wishes(
+def _similar(
     title: str,
-    body: str = "",
-    limit: int = 5,
-    exclude: set[int] | None = None,
-    min_score: float = 0.0,
-) -> list[Similar]:
-    """Live wishes most like the given text, best first (for 'vote there instead')."""
+    body: str,
+    limit: int,
+    exclude: set[int] | None,
+    min_score: float,
+    wish: Document | None = None,
+) -> tuple[list[Similar], DedupeIndex | None]:
+    """Live wishes most like a text, and the index that found them.
+
+    For a stored `wish` its stored vector is used; a draft is embedded here (one model call).
+    """
     if not (title or "").strip() and not (body or "").strip():
-        return []
+        return [], None
     index = get_index()
     if index is None:
-        return []
+        return [], None
+    vector = None
+    model = _index_model(index)
+    if model is not None:
+        if wish is not None:
+            vectors = _vectors_for([wish], model)
+        else:
+            vectors = _embed(model, [title], [body or ""])
+        vector = vectors[0] if vectors is not None else None
     skip = {str(i) for i in exclude or ()}
     # Ask for a few more: some hits may have been withdrawn since the index was written.
     hits = [
-        (int(i), s) for i, s in index.query(title, body, limit + 5, skip) if s > max(min_score, 0)
+        (int(i), s)
+        for i, s in index.query(title, body, limit + 5, skip, embedding=vector)
+        if s > max(min_score, 0)
     ]
     if not hits:
-        return []
+        return [], index
     wishes = {
         w.id: w
         for w in db.session.scalars(
@@ -155,25 +465,47 @@ def similar_wishes(
         ).all()
     )
     found = [Similar(wishes[i], round(s, 4), votes.get(i, 0)) for i, s in hits if i in wishes]
-    return found[:limit]
+    return found[:limit], index
+
+
+def similar_wishes(
+    title: str,
+    body: str = "",
+    limit: int = 5,
+    exclude: set[int] | None = None,
+    min_score: float = 0.0,
+) -> list[Similar]:
+    """Live wishes most like the given text, best first (for 'vote there instead')."""
+    return _similar(title, body, limit, exclude, min_score)[0]
 
 
 def possible_duplicates(wish: Wish, limit: int = 5) -> list[Similar]:
     """Wishes that may ask for the same thing as this one, for staff, best first."""
-    return similar_wishes(wish.title, wish.body, limit, exclude={wish.id})
+    doc = _document(wish.id, wish.title, wish.body)
+    return _similar(wish.title, wish.body, limit, {wish.id}, 0.0, doc)[0]
 
 
 def evidence(a: Wish, b: Wish) -> Evidence:
     """Why two wishes look alike: shared terms and phrases, and the component scores."""
     index = get_index()
-    return explain(_document(a.id, a.title, a.body), _document(b.id, b.title, b.body), index)
+    doc_a, doc_b = _document(a.id, a.title, a.body), _document(b.id, b.title, b.body)
+    vectors = None
+    model = _index_model(index) if index is not None else None
+    if model is not None:
+        found = _vectors_for([doc_a, doc_b], model)
+        vectors = (found[0], found[1]) if found is not None else None
+    return explain(doc_a, doc_b, index, embeddings=vectors)
 
 
 def match_new_wish(wish: Wish) -> Bundle | None:
     """Suggest a bundle for a just-submitted wish from its nearest neighbour, without a refit."""
     try:
-        hits = similar_wishes(wish.title, wish.body, limit=5, exclude={wish.id})
-        limit = threshold()
+        doc = _document(wish.id, wish.title, wish.body)
+        # The wish's one model call: its vector is stored here, so catching the index up and
+        # querying it read the stored vector instead of embedding the wish again.
+        _vectors_for([doc])
+        hits, index = _similar(wish.title, wish.body, 5, {wish.id}, 0.0, doc)
+        limit = _threshold(index is not None and index.semantic)
         for hit in hits:
             if hit.score < limit:
                 break
@@ -243,7 +575,8 @@ def recompute_bundles() -> ClusterSummary:
         for a, b in db.session.execute(select(NotDuplicate.wish_a_id, NotDuplicate.wish_b_id))
         if a in state and b in state
     ]
-    groups = bundle(index, threshold(), must_link=must, cannot_link=cannot)
+    limit = _threshold(index.semantic)
+    groups = bundle(index, limit, must_link=must, cannot_link=cannot)
     suggested_bundles = suggested_wishes = 0
     for group in groups:
         ids = [int(m) for m in group.members]
@@ -266,7 +599,7 @@ def recompute_bundles() -> ClusterSummary:
             wish.bundle_score = group.cohesion
             suggested_wishes += 1
     db.session.commit()
-    return ClusterSummary(len(index), suggested_bundles, suggested_wishes, threshold())
+    return ClusterSummary(len(index), suggested_bundles, suggested_wishes, limit)
 
 
 def _best_title(wish_ids: list[int]) -> str:
