@@ -7,12 +7,14 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
+from threadpoolctl import ThreadpoolController
 
 from wishlist.dedupe.dense import DenseIndex
 from wishlist.dedupe.text import contrast_mask, contrasting
@@ -119,6 +121,17 @@ def _document_text(title: str, body: str) -> str:
 def _fuzz_title(title: str) -> str:
     """Normalise a title once so rapidfuzz compares words, not case or punctuation."""
     return default_process(title)
+
+
+_BLAS: ThreadpoolController | None = None
+
+
+def _single_blas_thread() -> Any:
+    """Context in which numpy's BLAS uses one thread (the controller is looked up once)."""
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
 
 
 def _semantic_floor(embeddings: np.ndarray, weights: Weights) -> float:
@@ -710,6 +723,21 @@ class DedupeIndex:
         `embedding` is the draft's sentence embedding; a semantic index then also finds and
         scores wishes by meaning. Without it the answer is purely lexical.
         """
+        # The products here are small. BLAS threads left spinning after them compete with the
+        # embedding model's threads for the cores on the next request (measured: 45 ms per
+        # suggestion instead of 21 on 2 cores), so a query keeps BLAS to one thread.
+        with _single_blas_thread():
+            return self._query(title, body, limit, exclude, embedding)
+
+    def _query(
+        self,
+        title: str,
+        body: str,
+        limit: int,
+        exclude: set[str] | None,
+        embedding: np.ndarray | None,
+    ) -> list[tuple[str, float]]:
+        """query() itself."""
         n = len(self.ids)
         if n == 0 or limit <= 0 or not title.strip() and not body.strip():
             return []
