@@ -262,7 +262,8 @@ def main() -> None:
         from wishlist.services.backlog import BacklogFilter
         from wishlist.services.export import FORMATS, export_backlog
 
-        app = create_app()
+        # Ranking and exports are measured here, not embedding.
+        app = create_app({"EMBEDDING_MODEL": "off"})
         if not reuse:
             with app.app_context():
                 upgrade()

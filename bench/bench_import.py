@@ -114,7 +114,8 @@ def main() -> None:
         from wishlist.models import ProductArea, Role, User
         from wishlist.services.imports import import_accounts, import_wishes
 
-        app = create_app()
+        # Imports are measured here, not embedding (bench_dedupe --semantic measures that).
+        app = create_app({"EMBEDDING_MODEL": "off"})
         with app.app_context():
             upgrade()
             admin = User(email="admin@vendor.test", name="Admin", role=Role.ADMIN)

@@ -1,9 +1,13 @@
 """Similar-wish suggestions against 100,000 wishes: p95 latency in-process and over HTTP.
 
-Run: .venv/bin/python -m bench.bench_similar_http [--rows 100000] [--queries 300]
+Run: .venv/bin/python -m bench.bench_similar_http [--rows 100000] [--queries 300] [--semantic]
 Needs bench/out/rows_N.csv (`python -m bench.make_rows N`). Builds a SQLite database in a
 temporary instance folder, loads the rows as wishes, fits the index once, then times
 `matching.similar_wishes` directly and `GET /api/v1/wishes/similar` through a local server.
+
+With --semantic, the wishes' stored embeddings are filled from bench/out/embeddings_N.npz
+(made by `bench.bench_dedupe N --semantic`; rows missing from it are embedded), and every
+query also embeds its draft, as the endpoint does.
 """
 
 from __future__ import annotations
@@ -31,11 +35,44 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
 
 
+def store_embeddings(rows: list[tuple[str, str]], cache_path: Path) -> int:
+    """Fill wish_embedding for wishes 1..n from an embedding cache file, as the app would."""
+    from sqlalchemy import insert
+
+    from wishlist.dedupe.embedding import EmbeddingCache, wish_vectors
+    from wishlist.extensions import db
+    from wishlist.models import WishEmbedding
+    from wishlist.services import matching
+
+    model = matching.embedder()
+    if model is None:
+        raise SystemExit(f"--semantic: {matching.semantic_status()[1]}")
+    titles, bodies = [t for t, _ in rows], [b for _, b in rows]
+    vectors = wish_vectors(model, titles, bodies, cache=EmbeddingCache(cache_path))
+    step = 5_000
+    for s in range(0, len(rows), step):
+        db.session.execute(
+            insert(WishEmbedding),
+            [
+                {
+                    "wish_id": n + 1,
+                    "model": model.model_id,
+                    "text_hash": matching._text_hash(titles[n], bodies[n]),
+                    "vector": vectors[n].astype("<f4").tobytes(),
+                }
+                for n in range(s, min(len(rows), s + step))
+            ],
+        )
+    db.session.commit()
+    return len(rows)
+
+
 def main() -> None:
     """Load wishes, fit, and time suggestions both ways."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--semantic", action="store_true", help="with sentence embeddings")
     args = parser.parse_args()
     os.environ["WISHLIST_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="wishlist-bench-")
     os.environ.pop("DATABASE_URL", None)
@@ -50,7 +87,13 @@ def main() -> None:
     from wishlist.services import matching
     from wishlist.services.users import hash_password
 
-    app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "EMBEDDING_MODEL": "" if args.semantic else "off",
+        }
+    )
     with app.app_context():
         upgrade()
         account = Account(name="Bench Corp", email_domain="bench.test")
@@ -84,6 +127,10 @@ def main() -> None:
         )
         db.session.commit()
         print(f"loaded {len(rows):,} wishes in {time.perf_counter() - started:.1f}s")
+        if args.semantic:
+            started = time.perf_counter()
+            stored = store_embeddings(rows, OUT / f"embeddings_{args.rows}.npz")
+            print(f"stored {stored:,} embeddings in {time.perf_counter() - started:.1f}s")
         started = time.perf_counter()
         matching.rebuild_index()
         print(f"fitted and saved the index in {time.perf_counter() - started:.1f}s")

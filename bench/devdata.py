@@ -92,3 +92,18 @@ def load_feature_requests() -> FeatureRequests:
             docs.append(Document(doc_id, title, body))
             intent[doc_id] = n
     return FeatureRequests(docs, intent)
+
+
+PARAPHRASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "feature_paraphrases.csv"
+
+
+def load_paraphrases(path: Path = PARAPHRASES) -> FeatureRequests:
+    """The hand-written paraphrase test set (tests/data): wishes labelled with their intent."""
+    docs: list[Document] = []
+    intent: dict[str, int] = {}
+    names: dict[str, int] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            docs.append(Document(row["id"], row["title"], row["body"]))
+            intent[row["id"]] = names.setdefault(row["intent"], len(names))
+    return FeatureRequests(docs, intent)
