@@ -32,13 +32,12 @@ from typing import Any
 import numpy as np
 from flask import current_app
 from sqlalchemy import event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from ..dedupe import DedupeIndex, Document, Evidence, bundle, default_threshold, explain
 from ..dedupe import embedding as embeddings
 from ..dedupe.embedding import VECTOR_RECIPE, Embedder, EmbeddingUnavailable
-from ..extensions import db
+from ..extensions import db, insert_for
 from ..models import Bundle, BundleState, NotDuplicate, Vote, Wish, WishEmbedding, utcnow
 from .errors import ServiceError
 
@@ -222,16 +221,6 @@ def _stored_vectors(model: Embedder, ids: list[int]) -> dict[int, tuple[str, np.
     return found
 
 
-def _insert_for(table):  # noqa: ANN001, ANN202 - dialect-specific Insert constructs
-    """The INSERT construct of the bound database, which supports ON CONFLICT."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"Unsupported database: {dialect}")
-
-
 def _store(model: Embedder, rows: dict[int, tuple[str, np.ndarray]]) -> None:
     """Save wishes' new vectors, replacing stale ones.
 
@@ -250,7 +239,7 @@ def _store(model: Embedder, rows: dict[int, tuple[str, np.ndarray]]) -> None:
         }
         for wish_id, (text_hash, vector) in rows.items()
     ]
-    insert = _insert_for(WishEmbedding.__table__)
+    insert = insert_for(WishEmbedding.__table__)
     # An upsert, so two workers embedding the same wish at once both succeed.
     upsert = insert.on_conflict_do_update(
         index_elements=["wish_id"],

@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import case, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
-from ..extensions import db
+from ..extensions import db, insert_for
 from ..models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -83,16 +82,6 @@ class Page:
     def has_next(self) -> bool:
         """Whether there is a later page."""
         return self.page < self.pages
-
-
-def _insert_for(table):  # noqa: ANN001, ANN202 - dialect-specific Insert constructs
-    """Return the INSERT construct of the bound database, which supports ON CONFLICT."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"Unsupported database: {dialect}")
 
 
 def parse_page(value: str | None) -> int:
@@ -413,7 +402,7 @@ def _upsert_vote(
     account instead of the user (the partial unique index on votes without a user).
     """
     now = utcnow()
-    stmt = _insert_for(Vote.__table__).values(
+    stmt = insert_for(Vote.__table__).values(
         user_id=user_id,
         account_id=account_id,
         wish_id=wish.id,
@@ -513,7 +502,7 @@ def remove_vote(user: User, wish_id: int) -> None:
 
 def _follow(user_id: int, wish_id: int) -> None:
     """Add a follow unless it exists (safe against concurrent requests)."""
-    stmt = _insert_for(Follow.__table__).values(
+    stmt = insert_for(Follow.__table__).values(
         user_id=user_id, wish_id=wish_id, created_at=utcnow()
     )
     db.session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "wish_id"]))
