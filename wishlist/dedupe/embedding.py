@@ -260,7 +260,11 @@ class SentenceTransformerEmbedder:
                 f"sentence-transformers could not load {name_or_path!r}: {exc}"
             ) from exc
         self.model_id = f"st:{name_or_path}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method; older releases have only the old name.
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        if dimension is None:
+            dimension = self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self.batch_size = batch_size
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
