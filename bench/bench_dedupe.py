@@ -96,6 +96,7 @@ def child_embed(n: int) -> dict[str, float]:
     docs = read_documents(rows_file(n))
     embedder = load_embedder()
     cache = EmbeddingCache(embeddings_file(n))
+    before = len(cache)
     started = time.perf_counter()
     step = 5_000
     for s in range(0, n, step):
@@ -105,7 +106,13 @@ def child_embed(n: int) -> dict[str, float]:
         done = min(n, s + step)
         print(f"    {elapsed:7.1f}s embedded {done:,}/{n:,}", file=sys.stderr, flush=True)
     wall = time.perf_counter() - started
-    return {"seconds": wall, "per_second": n / wall, "peak_rss_mb": own_rss_mb()}
+    embedded = len(cache) - before
+    return {
+        "seconds": wall,
+        "embedded": embedded,
+        "per_second": embedded / wall,
+        "peak_rss_mb": own_rss_mb(),
+    }
 
 
 def child_single(n: int, drafts: int = 300) -> dict[str, float]:
@@ -273,11 +280,13 @@ def main() -> None:
         rows_file(n)
         if sem:
             cold = in_child("embed", n)
-            print(
-                f"{n:>9,} rows: cold embedding {cold['seconds']:.1f} s "
-                f"({cold['per_second']:.0f} wishes/s, peak RSS {cold['peak_rss_mb']:.0f} MiB)",
-                flush=True,
-            )
+            if cold["embedded"]:
+                print(
+                    f"{n:>9,} rows: embedded {cold['embedded']:,} wishes in "
+                    f"{cold['seconds']:.1f} s ({cold['per_second']:.1f} wishes/s, "
+                    f"peak RSS {cold['peak_rss_mb']:.0f} MiB)",
+                    flush=True,
+                )
         fit = in_child("fit", n)
         run = in_child("run", n, sem)
         print(

@@ -170,7 +170,11 @@ class DenseIndex:
         return self._probed_neighbors(k, progress)
 
     def _probed_neighbors(self, k: int, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
-        """all_neighbors() through the cells: each cell meets the rows that probe it at once."""
+        """all_neighbors() through the cells: each cell meets the rows that probe it at once.
+
+        Every row keeps a running top k, merged after each cell, so memory stays O(n * k). A
+        vector lives in one cell only, so a merge never sees the same neighbour twice.
+        """
         assert self.centroids is not None
         n = len(self.vectors)
         cells = self._cell_members()
@@ -184,34 +188,29 @@ class DenseIndex:
         order = np.argsort(flat_cells, kind="stable")
         flat_rows, flat_cells = flat_rows[order], flat_cells[order]
         bounds = np.searchsorted(flat_cells, np.arange(len(cells) + 1))
-        found_rows: list[np.ndarray] = []
-        found_cols: list[np.ndarray] = []
-        found_sims: list[np.ndarray] = []
+        del flat_cells, order
+        out_idx = np.full((n, k), -1, dtype=np.int64)
+        out_sim = np.full((n, k), -np.inf, dtype=np.float32)
         for c, members in enumerate(cells):
             queries = flat_rows[bounds[c] : bounds[c + 1]]
             if len(queries) == 0 or len(members) == 0:
                 continue
-            for s in range(0, len(queries), 1024):
-                q = queries[s : s + 1024]
-                sims = self.vectors[q] @ self.vectors[members].T
-                sims[q[:, None] == members[None, :]] = -np.inf
+            cell_vectors = self.vectors[members]
+            for s in range(0, len(queries), 2048):
+                q = queries[s : s + 2048]
+                sims = self.vectors[q] @ cell_vectors.T
+                own = np.searchsorted(members, q)
+                hit = (own < len(members)) & (members[np.minimum(own, len(members) - 1)] == q)
+                sims[np.nonzero(hit)[0], own[hit]] = -np.inf
                 idx, sim = _top_k(sims, k)
-                found_rows.append(np.repeat(q, idx.shape[1]))
-                found_cols.append(members[idx].ravel())
-                found_sims.append(sim.ravel())
+                both_sim = np.concatenate([out_sim[q], sim], axis=1)
+                both_idx = np.concatenate([out_idx[q], members[idx]], axis=1)
+                best, best_sim = _top_k(both_sim, k)
+                out_idx[q] = np.take_along_axis(both_idx, best, axis=1)
+                out_sim[q] = best_sim
             if progress and c % 100 == 99:
                 progress(f"embedding neighbours: {c + 1:,}/{len(cells):,} cells")
-        rows = np.concatenate(found_rows)
-        cols = np.concatenate(found_cols)
-        sims = np.concatenate(found_sims).astype(np.float32)
-        keep = np.isfinite(sims)
-        rows, cols, sims = rows[keep], cols[keep], sims[keep]
-        order = np.lexsort((cols, -sims, rows))
-        rows, cols, sims = rows[order], cols[order], sims[order]
-        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
-        sel = rank < k
-        out_idx = np.full((n, k), -1, dtype=np.int64)
-        out_sim = np.zeros((n, k), dtype=np.float32)
-        out_idx[rows[sel], rank[sel]] = cols[sel]
-        out_sim[rows[sel], rank[sel]] = sims[sel]
+        empty = ~np.isfinite(out_sim)
+        out_idx[empty] = -1
+        out_sim[empty] = 0.0
         return out_idx, out_sim
