@@ -1,9 +1,11 @@
 """Similar-wish suggestions against 100,000 wishes: p95 latency in-process and over HTTP.
 
 Run: .venv/bin/python -m bench.bench_similar_http [--rows 100000] [--queries 300] [--semantic]
+     [--gunicorn]
 Needs bench/out/rows_N.csv (`python -m bench.make_rows N`). Builds a SQLite database in a
 temporary instance folder, loads the rows as wishes, fits the index once, then times
-`matching.similar_wishes` directly and `GET /api/v1/wishes/similar` through a local server.
+`matching.similar_wishes` directly and `GET /api/v1/wishes/similar` through a local server
+(and, with --gunicorn, through gunicorn serving the same instance folder in its own process).
 
 With --semantic, the wishes' stored embeddings are filled from bench/out/embeddings_N.npz
 (made by `bench.bench_dedupe N --semantic`; rows missing from it are embedded), and every
@@ -73,8 +75,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--semantic", action="store_true", help="with sentence embeddings")
+    parser.add_argument(
+        "--gunicorn", action="store_true", help="also time the endpoint served by gunicorn"
+    )
     args = parser.parse_args()
-    os.environ["WISHLIST_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="wishlist-bench-")
+    os.environ["WISHLIST_INSTANCE_PATH"] = os.environ.get(
+        "WISHLIST_BENCH_INSTANCE"
+    ) or tempfile.mkdtemp(prefix="wishlist-bench-")
     os.environ.pop("DATABASE_URL", None)
 
     from flask_migrate import upgrade
@@ -153,28 +160,82 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    timings = time_http(f"http://127.0.0.1:{server.server_port}", queries)
+    server.shutdown()
+    report("HTTP (threaded development server, client in this process)", timings)
+    if args.gunicorn:
+        timings = time_gunicorn(queries, args.semantic)
+        report("HTTP (gunicorn, 1 sync worker, client in this process)", timings)
+
+
+def report(label: str, timings: list[float]) -> None:
+    """Print p50, p95 and max of request timings."""
+    print(
+        f"{label}: p50 {statistics.median(timings):.1f} ms, "
+        f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms "
+        f"over {len(timings)} requests"
+    )
+
+
+def time_http(base: str, queries: list[tuple[str, str]]) -> list[float]:
+    """Sign in (with the form's CSRF token when there is one) and time each suggestion request."""
+    import re
+
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    login = urllib.parse.urlencode({"email": "bench@bench.test", "password": "bench-password"})
-    opener.open(base + "/login", data=login.encode()).read()
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = {"email": "bench@bench.test", "password": "bench-password"}
+    if token:
+        form["csrf_token"] = token.group(1)
+    opener.open(base + "/login", data=urllib.parse.urlencode(form).encode()).read()
+
+    def get(title: str, body: str) -> None:
+        """One suggestion request."""
+        query = urllib.parse.urlencode({"title": title, "body": body, "limit": 5})
+        with opener.open(f"{base}/api/v1/wishes/similar?{query}") as response:
+            response.read()
+
+    get(*queries[0])  # the worker loads the index file on its first request
     timings = []
     for title, body in queries:
-        url = (
-            base
-            + "/api/v1/wishes/similar?"
-            + urllib.parse.urlencode({"title": title, "body": body, "limit": 5})
-        )
         t0 = time.perf_counter()
-        with opener.open(url) as response:
-            response.read()
+        get(title, body)
         timings.append((time.perf_counter() - t0) * 1000)
-    server.shutdown()
-    print(
-        f"HTTP: p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 95):.1f} ms, "
-        f"max {max(timings):.1f} ms over {len(timings)} requests"
+    return timings
+
+
+def time_gunicorn(queries: list[tuple[str, str]], semantic: bool) -> list[float]:
+    """The same requests against `make serve`'s server, one sync worker, in its own process."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, RATELIMIT_ENABLED="0")
+    env["WISHLIST_EMBEDDING_MODEL"] = "" if semantic else "off"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{port}", "app:app"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/login").read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        return time_http(base, queries)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -429,7 +429,12 @@ def _similar(
         if wish is not None:
             vectors = _vectors_for([wish], model)
         else:
-            vectors = _embed(model, [title], [body or ""])
+            # A draft being typed is embedded by its title only (its body still counts through
+            # the words): one short model call, ~3 ms, where title and body cost ~14 ms per
+            # keystroke pause and kept suggestions over 30 ms (BENCHMARKS.md). A submitted wish
+            # is matched with its full vector.
+            head = (title or "").strip() or (body or "").strip()[:300]
+            vectors = _embed(model, [head], [""])
         vector = vectors[0] if vectors is not None else None
     skip = {str(i) for i in exclude or ()}
     # Ask for a few more: some hits may have been withdrawn since the index was written.
