@@ -26,9 +26,12 @@ REGIONS = ["emea", "us", "apac", "latam"]
 
 def write_accounts(path: Path, count: int, rng: random.Random) -> None:
     """An accounts file with every column filled in on most rows."""
+    # Imported here: the app's configuration reads the environment that main() sets first.
+    from wishlist.services import imports
+
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["name", "domain", "arr", "tier", "renewal_date", "segments", "external_id"])
+        out.writerow(imports.ACCOUNT_COLUMNS)
         for n in range(1, count + 1):
             arr = f"{rng.uniform(1_000, 3_000_000):,.2f}" if rng.random() < 0.5 else ""
             segments = f"platform={rng.choice(PLATFORMS)};region={rng.choice(REGIONS)}"
@@ -48,20 +51,11 @@ def write_accounts(path: Path, count: int, rng: random.Random) -> None:
 
 def write_wishes(path: Path, count: int, accounts: int, rng: random.Random) -> None:
     """A wishes file: accounts by domain or name, a third with a contact's email."""
+    from wishlist.services import imports
+
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(
-            [
-                "title",
-                "body",
-                "account",
-                "email",
-                "importance",
-                "product_area",
-                "external_id",
-                "created_at",
-            ]
-        )
+        out.writerow(imports.WISH_COLUMNS)
         for n in range(1, count + 1):
             a = rng.randint(1, accounts)
             account = f"company{a}.test" if rng.random() < 0.5 else f"Company {a}"
