@@ -178,6 +178,23 @@ def _batches(texts: Sequence[str], batch_size: int, progress: Progress | None) -
     return cuts
 
 
+def _embed_in_batches(
+    texts: Sequence[str],
+    dim: int,
+    batch_size: int,
+    embed_batch: Callable[[list[str]], np.ndarray],
+    progress: Progress | None,
+) -> np.ndarray:
+    """Run a model batch by batch (see _batches) and put the rows back in input order."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    done = 0
+    for cut in _batches(texts, batch_size, progress):
+        out[cut] = embed_batch([texts[i] for i in cut.tolist()])
+        done += len(cut)
+        _report(progress, done, len(texts), 2000)
+    return out
+
+
 def _report(progress: Progress | None, done: int, total: int, every: int) -> None:
     """Progress line every `every` texts and at the end."""
     if progress and total > every and (done == total or done % every < 32):
@@ -237,14 +254,7 @@ class OnnxMiniLM:
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Unit-length vectors of the texts, in input order."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        cuts = _batches(texts, self.batch_size, progress)
-        done = 0
-        for cut in cuts:
-            out[cut] = self._embed_batch([texts[i] for i in cut.tolist()])
-            done += len(cut)
-            _report(progress, done, len(texts), 2000)
-        return out
+        return _embed_in_batches(texts, self.dim, self.batch_size, self._embed_batch, progress)
 
 
 class SentenceTransformerEmbedder:
@@ -267,22 +277,16 @@ class SentenceTransformerEmbedder:
         self.dim = int(dimension() or 0)
         self.batch_size = batch_size
 
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Normalised vectors of one batch."""
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return _normalise(vectors)
+
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Unit-length vectors of the texts, in input order."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        cuts = _batches(texts, self.batch_size, progress)
-        done = 0
-        for cut in cuts:
-            vectors = self._model.encode(
-                [texts[i] for i in cut.tolist()],
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            out[cut] = _normalise(vectors)
-            done += len(cut)
-            _report(progress, done, len(texts), 2000)
-        return out
+        return _embed_in_batches(texts, self.dim, self.batch_size, self._embed_batch, progress)
 
 
 def model_setting(value: str | None = None) -> str:
