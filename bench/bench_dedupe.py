@@ -12,6 +12,7 @@ each draft.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -21,15 +22,46 @@ import sys
 import time
 from pathlib import Path
 
-from bench.make_rows import OUT_DIR
+from bench.make_rows import COLUMNS, OUT_DIR
 
 
 def rows_file(n: int) -> Path:
-    """The generated CSV of n rows, made on first use."""
+    """The generated CSV of n rows, made on first use (and again if its columns are old)."""
     path = OUT_DIR / f"rows_{n}.csv"
-    if not path.exists():
+    current = False
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            current = fh.readline().strip() == ",".join(COLUMNS)
+    if not current:
         subprocess.run([sys.executable, "-m", "bench.make_rows", str(n)], check=True)
     return path
+
+
+def planted_found(n: int) -> dict[str, float]:
+    """How many of the rows' planted copies the run found, from its output CSVs.
+
+    `recall_at_10`: share of copies with their source among their 10 neighbours;
+    `bundled`: share of copies in the same bundle as their source.
+    """
+    source: dict[str, str] = {}
+    with open(rows_file(n), encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["duplicate_of"]:
+                source[row["id"]] = row["duplicate_of"]
+    found: set[str] = set()
+    with open(OUT_DIR / f"neighbors_{n}.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if source.get(row["id"]) == row["neighbor_id"]:
+                found.add(row["id"])
+    with open(OUT_DIR / f"bundles_{n}.csv", encoding="utf-8", newline="") as fh:
+        label = {row["id"]: row["bundle_id"] for row in csv.DictReader(fh)}
+    together = sum(label[c] == label[s] for c, s in source.items())
+    planted = max(1, len(source))
+    return {
+        "planted": len(source),
+        "recall_at_10": len(found) / planted,
+        "bundled": together / planted,
+    }
 
 
 def peak_rss_mb() -> float:
@@ -297,6 +329,12 @@ def main() -> None:
             f"vectoriser fit alone {fit['seconds']:.1f} s; "
             f"ratio {run['seconds'] / fit['seconds']:.2f}; "
             f"bundles {run['bundles']:,} ({run['bundled']:,} wishes, largest {run['largest']})",
+            flush=True,
+        )
+        found = planted_found(n)
+        print(
+            f"{n:>9,} rows: planted copies {found['planted']:,}: source among the 10 neighbours "
+            f"{found['recall_at_10']:.3f}, in the same bundle {found['bundled']:.3f}",
             flush=True,
         )
     if args.query:

@@ -1,6 +1,10 @@
 """Generate N wishes of real-length text by recombining sentences of the development data.
 
 Run: .venv/bin/python -m bench.make_rows 100000  (writes bench/out/rows_100000.csv)
+
+About 5% of the rows are reworded copies of an earlier row; the `duplicate_of` column names
+that row (empty otherwise), so the benchmark can check that the copies are still found at every
+size. The dedupe command ignores the column.
 """
 
 from __future__ import annotations
@@ -32,22 +36,25 @@ def sentences_and_titles() -> tuple[list[str], list[str], list[int]]:
     return list(sentences), titles, lengths
 
 
-def make_rows(n: int, seed: int = SEED) -> list[tuple[str, str, str]]:
-    """N (id, title, body) rows; about 5% are reworded copies of an earlier row."""
+COLUMNS = ("id", "title", "body", "duplicate_of")
+
+
+def make_rows(n: int, seed: int = SEED) -> list[tuple[str, str, str, str]]:
+    """N (id, title, body, duplicate_of) rows; about 5% are reworded copies of an earlier row."""
     rng = random.Random(seed)
     sentences, titles, lengths = sentences_and_titles()
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
     for i in range(n):
         if rows and rng.random() < 0.05:
             # A near-duplicate: same title words partly reordered, body partly re-sampled.
-            _, title, body = rows[rng.randrange(len(rows))]
+            source, title, body, _ = rows[rng.randrange(len(rows))]
             words = title.split()
             if len(words) > 3:
                 a = rng.randrange(len(words) - 1)
                 words[a], words[a + 1] = words[a + 1], words[a]
             parts = body.split(". ")
             body = ". ".join(parts[: max(1, len(parts) // 2)] + [rng.choice(sentences)])
-            rows.append((f"r{i}", " ".join(words), body))
+            rows.append((f"r{i}", " ".join(words), body, source))
             continue
         # New titles splice two real titles so the title space is not just the dev titles.
         t1, t2 = rng.choice(titles).split(), rng.choice(titles).split()
@@ -59,7 +66,7 @@ def make_rows(n: int, seed: int = SEED) -> list[tuple[str, str, str]]:
             s = rng.choice(sentences)
             body_parts.append(s)
             size += len(s) + 1
-        rows.append((f"r{i}", title, " ".join(body_parts)))
+        rows.append((f"r{i}", title, " ".join(body_parts), ""))
     return rows
 
 
@@ -74,7 +81,7 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(("id", "title", "body"))
+        writer.writerow(COLUMNS)
         writer.writerows(make_rows(args.n, args.seed))
     print(out)
 
