@@ -64,6 +64,39 @@ def test_paraphrase_ranks_first(index: DedupeIndex) -> None:
     assert neighbours["w1"][0][1] >= DEFAULT_THRESHOLD
 
 
+def test_duplicates_found_when_every_word_is_common() -> None:
+    """Copies are still found when each of their words recurs in far more wishes than the
+    search reads per feature (as in a big corpus whose wording repeats), and no feature's
+    postings are read further than that."""
+    rng = random.Random(3)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(60)]
+    docs = [
+        Document(
+            f"d{x:03d}",
+            " ".join(rng.sample(words, 5)),
+            " ".join(rng.choice(words) for _ in range(20)),
+        )
+        for x in range(300)
+    ]
+    sources = rng.sample(range(300), 20)
+    for c, x in enumerate(sources):
+        # A reworded copy: title words swapped, half the body kept and half new.
+        title = docs[x].title.split()
+        title[0], title[1] = title[1], title[0]
+        body = docs[x].body.split()[:10] + [rng.choice(words) for _ in range(10)]
+        docs.append(Document(f"copy{c}", " ".join(title), " ".join(body)))
+    cap = 8
+    ix = DedupeIndex.fit(docs, IndexParams(search_df_cap=cap))
+    postings, _ = ix._retrieval_matrices()
+    assert np.diff(postings.indptr).max() <= cap
+    neighbours = dict(zip(ix.ids, ix.neighbors(3), strict=True))
+    found = sum(
+        docs[x].id in [n for n, _ in neighbours[f"copy{c}"]] for c, x in enumerate(sources)
+    )
+    assert found >= 18
+
+
 def test_neighbors_sorted_and_in_range(index: DedupeIndex) -> None:
     """Neighbour lists are best first, exclude the wish itself, and scores lie in [0, 1]."""
     for doc, row in zip(WISHES, index.neighbors(5), strict=True):

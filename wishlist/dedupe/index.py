@@ -93,15 +93,14 @@ class IndexParams:
     # Candidates kept per wish from the TF-IDF stage before rapidfuzz re-scores them.
     candidates_extra: int = 5
     chunk_size: int = 2000
-    # Candidate search ignores features in more than max(floor, share * n) wishes and keeps
-    # each wish's strongest features only; final scores always use every feature. The cap
-    # must grow with n on the benchmark rows, whose every word recurs in more rows as rows are
-    # added (a fixed 300 left 1,000,000 rows with no candidates at all), but the search costs
-    # about n * cap: 0.1% of n instead of 0.3% makes 1,000,000 rows three times cheaper and
-    # changes nothing up to 300,000 rows.
-    search_df_floor: int = 300
-    search_df_share: float = 0.001
+    # Candidate search reads at most `search_df_cap` wishes per feature and each wish's
+    # `search_features` strongest features (its rarer ones first), plus every pair of its
+    # `search_pairs` strongest common ones, so it costs at most
+    # n * (features + pairs) * cap whatever n is: linear in the number of wishes. Final scores
+    # always use every feature. See `_retrieval_matrices`.
+    search_df_cap: int = 300
     search_features: int = 20
+    search_pairs: int = 8
     # Fork this many processes for the neighbour search from this corpus size on.
     parallel_from: int = 20_000
     max_workers: int = 2
@@ -212,6 +211,66 @@ def _keep_strongest(m: sp.csr_matrix, limit: int) -> sp.csr_matrix:
     rows, cols = _top_per_row(m, limit)
     vals = np.asarray(m[rows, cols], dtype=np.float32).ravel()
     return sp.csr_matrix((vals, (rows, cols)), shape=m.shape, dtype=np.float32)
+
+
+def _pair_features(m: sp.csr_matrix, top: int) -> sp.csr_matrix:
+    """Pairs of each row's `top` strongest features as features of their own (n x pairs).
+
+    A pair's value is the geometric mean of its two weights. Two common words together are
+    far rarer than either alone (two sentences, or two halves of a title, that only copies
+    share), so pair postings stay short where single-word postings are long.
+    """
+    n = m.shape[0]
+    if top < 2 or not m.nnz:
+        return sp.csr_matrix((n, 0), dtype=np.float32)
+    rows, cols = _top_per_row(m, top)
+    vals = np.asarray(m[rows, cols], dtype=np.float32).ravel()
+    order = np.lexsort((cols, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    counts = np.bincount(rows, minlength=n)
+    slot = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    feat = np.full((n, top), -1, dtype=np.int64)
+    weight = np.zeros((n, top), dtype=np.float32)
+    feat[rows, slot] = cols
+    weight[rows, slot] = vals
+    out_rows, out_keys, out_vals = [], [], []
+    for i, j in zip(*np.triu_indices(top, k=1), strict=True):
+        ok = feat[:, j] >= 0
+        out_rows.append(np.flatnonzero(ok))
+        out_keys.append(feat[ok, i] * m.shape[1] + feat[ok, j])
+        out_vals.append(np.sqrt(weight[ok, i] * weight[ok, j]))
+    keys, column = np.unique(np.concatenate(out_keys), return_inverse=True)
+    return sp.csr_matrix(
+        (np.concatenate(out_vals), (np.concatenate(out_rows), column.ravel())),
+        shape=(n, len(keys)),
+        dtype=np.float32,
+    )
+
+
+def _truncate_rows(m: sp.csr_matrix, limit: int) -> sp.csr_matrix:
+    """m with each row longer than `limit` cut to its `limit` largest entries."""
+    counts = np.diff(m.indptr)
+    long_rows = np.flatnonzero(counts > limit)
+    if not len(long_rows):
+        return m
+    if not m.has_sorted_indices:
+        m = m.sorted_indices()
+    keep = np.repeat(counts <= limit, counts)
+    rows, cols = _top_per_row(m[long_rows], limit)
+    rows = long_rows[rows]
+    entry_rows = np.repeat(np.arange(m.shape[0]), counts)
+    # Mark the kept entries of long rows by (row, column) lookup in the sorted CSR order.
+    key = entry_rows.astype(np.int64) * m.shape[1] + m.indices
+    keep[np.searchsorted(key, rows * m.shape[1] + cols)] = True
+    out = sp.csr_matrix(
+        (
+            m.data[keep],
+            m.indices[keep],
+            np.concatenate([[0], np.cumsum(np.bincount(entry_rows[keep], minlength=m.shape[0]))]),
+        ),
+        shape=m.shape,
+    )
+    return out
 
 
 def _top_per_row(m: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -572,11 +631,21 @@ class DedupeIndex:
         )
 
     def _retrieval_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """Weighted TF-IDF rows for candidate search: all wishes, and pruned query rows.
+        """Pruned TF-IDF rows for candidate search: (postings by feature, query rows by wish).
 
-        Features shared by very many wishes make the sparse product nearly dense while adding
-        little to any score, so above a document-frequency cap they are left out of the search
-        (never out of the final score); each query row keeps only its strongest features.
+        Each wish searches with its `search_features` strongest features, those in at most
+        `search_df_cap` wishes ("rare") taken before the common ones. A rare feature's postings
+        list every wish that has it. A common feature's postings list only the wishes that
+        also search with it, and at most `cap` of those, the ones where it weighs most; on its
+        own that would lose near-duplicates whose every word is common (the benchmark's
+        generated rows at 1,000,000: every sentence recurs hundreds of times). So every pair of
+        a wish's `search_pairs` strongest common search features is a search feature too: two
+        common words together (two sentences, two halves of a title) are rare, and a copy
+        shares many such pairs with its original. No posting is longer than the cap, so each
+        wish costs at most (features + pairs) * cap products and the search grows linearly
+        with the number of wishes. (A cap that drops common features instead must grow with n
+        on such text, which makes the search quadratic.) Wishes whose search features are all
+        rare get exactly the candidates they would get with common features dropped.
         """
         w = self.params.weights
         r = sp.hstack(
@@ -588,13 +657,39 @@ class DedupeIndex:
             format="csr",
             dtype=np.float32,
         )
-        cap = max(self.params.search_df_floor, int(self.params.search_df_share * len(self.ids)))
-        df = np.bincount(r.indices, minlength=r.shape[1])
-        if df.max(initial=0) > cap:
-            r.data[df[r.indices] > cap] = 0.0
-            r.eliminate_zeros()
-        q = _keep_strongest(r, self.params.search_features)
-        return r, q
+        r.sum_duplicates()
+        r.eliminate_zeros()
+        cap = self.params.search_df_cap
+        common = np.bincount(r.indices, minlength=r.shape[1]) > cap
+        if not common.any():
+            return r.T.tocsr(), _keep_strongest(r, self.params.search_features)
+        # Rare features rank above every common one when choosing a wish's search features.
+        rank = sp.csr_matrix(
+            (
+                r.data + np.where(common[r.indices], 0.0, 1.0 + r.data.max()).astype(np.float32),
+                r.indices,
+                r.indptr,
+            ),
+            shape=r.shape,
+        )
+        rows, cols = _top_per_row(rank, self.params.search_features)
+        del rank
+        q = sp.csr_matrix(
+            (np.asarray(r[rows, cols], dtype=np.float32).ravel(), (rows, cols)), shape=r.shape
+        )
+        del rows, cols
+        # From here on r holds the postings of rare features only (it is not needed whole).
+        r.data[common[r.indices]] = 0.0
+        r.eliminate_zeros()
+        q_common = q.copy()
+        q_common.data[~common[q_common.indices]] = 0.0
+        q_common.eliminate_zeros()
+        indexed = (r + q_common).tocsr()
+        del r
+        pairs = _pair_features(q_common, self.params.search_pairs)
+        del q_common
+        postings = sp.vstack([indexed.T.tocsr(), pairs.T.tocsr()], format="csr")
+        return _truncate_rows(postings, cap), sp.hstack([q, pairs], format="csr")
 
     def neighbor_arrays(
         self, k: int = 10, progress: Progress | None = None
@@ -613,11 +708,7 @@ class DedupeIndex:
             if progress:
                 progress("finding embedding neighbours")
             dense_idx = self.dense.all_neighbors(self.params.dense_candidates, progress)[0]
-        r, q = self._retrieval_matrices()
-        rt = r.T.tocsr()
-        # Only the transpose is searched; freeing r before the workers fork keeps it out of
-        # every process's memory.
-        del r
+        rt, q = self._retrieval_matrices()
         n_cand = k + self.params.candidates_extra
         step = self.params.chunk_size
         starts = list(range(0, n, step))
