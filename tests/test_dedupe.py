@@ -224,6 +224,108 @@ def test_deterministic_and_order_independent() -> None:
         assert [i for i, _ in row] == [i for i, _ in by_id[doc_id]]
 
 
+def naive_average_linkage(
+    ids: list[str],
+    scores: dict[tuple[int, int], float],
+    threshold: float,
+    must: list[tuple[int, int]],
+    cannot: list[tuple[int, int]],
+) -> list[list[str]]:
+    """Textbook average linkage: merge the best allowed pair of clusters until none clears.
+
+    Unknown pairs and pairs under half the threshold count as 0; ties go to the pair whose
+    smallest ids sort first. Quadratic, for checking the real one on small graphs.
+    """
+    clusters: list[list[int]] = [[x] for x in range(len(ids))]
+    for a, b in must:
+        ca = next(c for c in clusters if a in c)
+        cb = next(c for c in clusters if b in c)
+        if ca is not cb:
+            clusters.remove(cb)
+            ca.extend(cb)
+
+    def score(a: int, b: int) -> float:
+        s = scores.get((min(a, b), max(a, b)), 0.0)
+        return s if s >= threshold * 0.5 else 0.0
+
+    while True:
+        best = None
+        for x in range(len(clusters)):
+            for y in range(x + 1, len(clusters)):
+                cx, cy = clusters[x], clusters[y]
+                if any((a, b) in cannot or (b, a) in cannot for a in cx for b in cy):
+                    continue
+                link = sum(score(a, b) for a in cx for b in cy) / (len(cx) * len(cy))
+                first = sorted((min(ids[m] for m in cx), min(ids[m] for m in cy)))
+                key = (-link, first[0], first[1])
+                if link >= threshold and (best is None or key < best[0]):
+                    best = (key, x, y)
+        if best is None:
+            break
+        _, x, y = best
+        clusters[x] = clusters[x] + clusters[y]
+        del clusters[y]
+    return sorted(sorted(ids[m] for m in c) for c in clusters if len(c) > 1)
+
+
+def test_average_linkage_matches_the_textbook_algorithm() -> None:
+    """On random graphs with constraints, bundles equal those of the quadratic algorithm."""
+    rng = random.Random(5)
+    for trial in range(60):
+        n = rng.randint(2, 14)
+        ids = [f"id{rng.randrange(1000):03d}-{x}" for x in range(n)]
+        # Scores on a coarse grid make ties, which must break the same way.
+        scores = {
+            (a, b): rng.choice([0.1, 0.3, 0.5, 0.6, 0.6, 0.8, 0.9])
+            for a in range(n)
+            for b in range(a + 1, n)
+            if rng.random() < 0.45
+        }
+        must = [(a, a + 1) for a in range(n - 1) if rng.random() < 0.1]
+        groups = {x: x for x in range(n)}
+        for a, b in must:
+            groups[b] = groups[a]
+        cannot = [
+            (a, b)
+            for a in range(n)
+            for b in range(a + 1, n)
+            if rng.random() < 0.05 and groups[a] != groups[b]
+        ]
+        edges = (
+            np.array([a for a, _ in scores], dtype=np.int64),
+            np.array([b for _, b in scores], dtype=np.int64),
+            np.array(list(scores.values())),
+        )
+        got = average_linkage(
+            ids,
+            edges,
+            0.5,
+            must_link=[(ids[a], ids[b]) for a, b in must],
+            cannot_link=[(ids[a], ids[b]) for a, b in cannot],
+        )
+        want = naive_average_linkage(ids, scores, 0.5, must, cannot)
+        assert sorted(b.members for b in got) == want, f"trial {trial}"
+        for b in got:
+            pos = sorted(ids.index(m) for m in b.members)
+            pairs = [(x, y) for i, x in enumerate(pos) for y in pos[i + 1 :]]
+            # Without a scorer, cohesion is the mean of the known scores (weak ones as 0).
+            known = [scores.get(p, 0.0) for p in pairs]
+            mean = sum(v for v in known if v >= 0.25) / len(pairs)
+            assert b.cohesion == pytest.approx(mean, abs=1e-4)
+
+
+def test_wishes_without_a_strong_link_stay_alone() -> None:
+    """Many weak links never add up to a bundle; one strong pair among them does."""
+    n = 40
+    ids = [f"w{x:02d}" for x in range(n)]
+    pairs = [(x, y) for x in range(n) for y in range(x + 1, n)]
+    a = np.array([x for x, _ in pairs])
+    b = np.array([y for _, y in pairs])
+    s = np.where((a == 0) & (b == 1), 0.95, 0.4)
+    bundles = average_linkage(ids, (a, b, s), 0.5)
+    assert [bd.members for bd in bundles] == [["w00", "w01"]]
+
+
 def test_query_finds_similar(index: DedupeIndex) -> None:
     """A draft finds the matching wish first, and exclude removes it."""
     hits = index.query("dark theme", limit=3)

@@ -67,6 +67,27 @@ def _positions(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> list[tup
     return out
 
 
+def _must_link_groups(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Per wish, the smallest position of its must-link group (itself when it has none)."""
+    if not pairs:
+        return np.arange(n, dtype=np.int64)
+    a, b = np.array(pairs, dtype=np.int64).T
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    root = np.full(int(comp.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(root, comp, np.arange(n, dtype=np.int64))
+    return root[comp]
+
+
+def _unique_pairs(
+    lo: np.ndarray, hi: np.ndarray, score: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted pair keys (lo * n + hi) and their scores; a pair listed twice keeps its last."""
+    key = lo * n + hi
+    last = len(key) - 1 - np.unique(key[::-1], return_index=True)[1]
+    return key[last], score[last]
+
+
 def average_linkage(
     ids: Sequence[str],
     edges: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -79,145 +100,220 @@ def average_linkage(
 
     Pairs without a known score (not among each other's nearest neighbours, or under half
     the threshold) count as 0, so a missing link can only keep wishes apart, never pull
-    them together. The scorer, when
-    given, is used for the reported cohesion only.
+    them together. The scorer, when given, is used for the reported cohesion only.
+
+    Two groups merge only if their mean link clears the threshold, so at least one pair
+    between them does: groups never cross the connected components of the pairs at or above
+    the threshold (with must-link pairs). The work is therefore done only for wishes in
+    components of two or more, on the pairs inside them; everything else stays alone. The
+    first merges are read from a sorted array and only links recomputed after a merge go
+    through a heap, so bundling costs about one sort of the pairs.
     """
     n = len(ids)
-    ei, ej, es = edges
-
-    # Must-link groups start as one cluster: union-find over their pairs.
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        """Root of x's must-link group."""
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in _positions(ids, must_link):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members: dict[int, list[int]] = {}
-    for x in range(n):
-        members.setdefault(find(x), []).append(x)
-    cluster_of = [find(x) for x in range(n)]
-
-    forbidden: dict[int, set[int]] = {}
-    for a, b in _positions(ids, cannot_link):
-        if cluster_of[a] == cluster_of[b]:
+    lo = np.asarray(edges[0], dtype=np.int64)
+    hi = np.asarray(edges[1], dtype=np.int64)
+    es = np.asarray(edges[2], dtype=np.float64)
+    lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
+    must = _positions(ids, must_link)
+    group = _must_link_groups(n, must)
+    cannot = _positions(ids, cannot_link)
+    for a, b in cannot:
+        if group[a] == group[b]:
             raise ConstraintError(
                 f"wishes {ids[a]!r} and {ids[b]!r} are both must-link and cannot-link"
             )
-        forbidden.setdefault(cluster_of[a], set()).add(b)
-        forbidden.setdefault(cluster_of[b], set()).add(a)
-
-    # Sum of known pair scores between clusters, kept up to date as clusters merge, so each
-    # merge costs the number of neighbouring clusters rather than the product of sizes.
-    sums: dict[int, dict[int, float]] = {c: {} for c in members}
-    known: dict[tuple[int, int], float] = {}
     # Pairs far below the threshold barely move an average but dominate the edge count on big
     # corpora; dropping them (counting them as 0) can only keep wishes apart.
-    strong = es >= threshold * _EDGE_FLOOR
-    ei, ej, es = ei[strong], ej[strong], es[strong]
-    for a, b, s in zip(ei.tolist(), ej.tolist(), es.tolist(), strict=True):
-        if a == b:
-            continue
-        known[(min(a, b), max(a, b))] = s
-        ca, cb = cluster_of[a], cluster_of[b]
-        if ca != cb:
-            sums[ca][cb] = sums[ca].get(cb, 0.0) + s
-            sums[cb][ca] = sums[cb].get(ca, 0.0) + s
-    smallest = {c: min(ids[m] for m in group) for c, group in members.items()}
+    keep = (lo != hi) & (es >= threshold * _EDGE_FLOOR)
+    key, es = _unique_pairs(lo[keep], hi[keep], es[keep], n)
+    lo, hi = key // n, key % n
 
-    def allowed(ca: int, cb: int) -> bool:
+    # Components of the pairs that could start a merge, must-link groups included.
+    strong = es >= threshold
+    link_a = np.concatenate([lo[strong], group])
+    link_b = np.concatenate([hi[strong], np.arange(n, dtype=np.int64)])
+    graph = coo_matrix((np.ones(len(link_a)), (link_a, link_b)), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    comp_size = np.bincount(comp)
+    inside = comp[lo] == comp[hi]
+    key, lo, hi, es = key[inside], lo[inside], hi[inside], es[inside]
+    active = np.flatnonzero(comp_size[comp] > 1)
+    if not len(active):
+        return []
+
+    # Clusters start as must-link groups, named by their smallest position.
+    members: dict[int, list[int]] = {}
+    for x, g in zip(active.tolist(), group[active].tolist(), strict=True):
+        members.setdefault(g, []).append(x)
+    # Ties break on the clusters' smallest ids, so input order never matters.
+    active_ids = [ids[x] for x in active.tolist()]
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[active[sorted(range(len(active)), key=active_ids.__getitem__)]] = np.arange(len(active))
+    smallest = {c: int(id_rank[m].min()) for c, m in members.items()}
+
+    forbidden: dict[int, set[int]] = {}
+    for a, b in cannot:
+        forbidden.setdefault(int(group[a]), set()).add(b)
+        forbidden.setdefault(int(group[b]), set()).add(a)
+
+    # Summed pair scores between clusters, as a sparse adjacency read into a dict per cluster
+    # the first time a merge touches it, and kept up to date from then on.
+    ca, cb = group[lo], group[hi]
+    between = ca != cb
+    u, v = np.minimum(ca, cb)[between], np.maximum(ca, cb)[between]
+    pair_key, inverse = np.unique(u * n + v, return_inverse=True)
+    pair_sum = np.bincount(inverse, weights=es[between], minlength=len(pair_key))
+    u, v = pair_key // n, pair_key % n
+    adjacency = coo_matrix(
+        (np.concatenate([pair_sum, pair_sum]), (np.concatenate([u, v]), np.concatenate([v, u]))),
+        shape=(n, n),
+    ).tocsr()
+    sums: dict[int, dict[int, float]] = {}
+
+    def row_of(c: int) -> dict[int, float]:
+        """Cluster c's summed links to its neighbouring clusters."""
+        row = sums.get(c)
+        if row is None:
+            lo_, hi_ = adjacency.indptr[c], adjacency.indptr[c + 1]
+            row = dict(
+                zip(
+                    adjacency.indices[lo_:hi_].tolist(),
+                    adjacency.data[lo_:hi_].tolist(),
+                    strict=True,
+                )
+            )
+            sums[c] = row
+        return row
+
+    def allowed(a: int, b: int) -> bool:
         """Whether merging two clusters keeps every cannot-link pair apart."""
-        fa = forbidden.get(ca)
-        if fa and any(m in fa for m in members[cb]):
+        fa = forbidden.get(a)
+        if fa and any(m in fa for m in members[b]):
             return False
-        fb = forbidden.get(cb)
-        return not (fb and any(m in fb for m in members[ca]))
+        fb = forbidden.get(b)
+        return not (fb and any(m in fb for m in members[a]))
 
-    heap: list[tuple[float, str, str, int, int]] = []
+    # The first candidate merges, best first: (-link, smaller id rank, larger id rank, a, b).
+    size = {c: len(m) for c, m in members.items()}
+    sizes = np.array([size[c] for c in u.tolist()], dtype=np.float64) * np.array(
+        [size[c] for c in v.tolist()], dtype=np.float64
+    )
+    link = pair_sum / np.maximum(sizes, 1.0)
+    ok = link >= threshold
+    u, v, link = u[ok], v[ok], link[ok]
+    ru = np.array([smallest[c] for c in u.tolist()], dtype=np.int64)
+    rv = np.array([smallest[c] for c in v.tolist()], dtype=np.int64)
+    ka, kb = np.minimum(ru, rv), np.maximum(ru, rv)
+    order = np.lexsort((v, u, kb, ka, -link))
+    first = list(
+        zip(
+            (-link[order]).tolist(),
+            ka[order].tolist(),
+            kb[order].tolist(),
+            u[order].tolist(),
+            v[order].tolist(),
+            strict=True,
+        )
+    )
+    first.reverse()
+    heap: list[tuple[float, int, int, int, int]] = []
 
-    def push(ca: int, cb: int) -> None:
+    def push(a: int, b: int) -> None:
         """Queue a merge if its average link clears the threshold."""
-        link = sums[ca][cb] / (len(members[ca]) * len(members[cb]))
-        if link >= threshold:
-            # Ties break on the clusters' smallest ids, so input order never matters.
-            ka, kb = sorted((smallest[ca], smallest[cb]))
-            heapq.heappush(heap, (-link, ka, kb, ca, cb))
-
-    for c in sorted(sums):
-        for d in sorted(sums[c]):
-            if c < d:
-                push(c, d)
+        value = sums[a][b] / (len(members[a]) * len(members[b]))
+        if value >= threshold:
+            ra, rb = smallest[a], smallest[b]
+            heapq.heappush(heap, (-value, min(ra, rb), max(ra, rb), a, b))
 
     next_id = n
-    while heap:
-        _, _, _, ca, cb = heapq.heappop(heap)
-        if ca not in members or cb not in members or not allowed(ca, cb):
+    while first or heap:
+        if heap and (not first or heap[0] < first[-1]):
+            _, _, _, a, b = heapq.heappop(heap)
+        else:
+            _, _, _, a, b = first.pop()
+        if a not in members or b not in members or not allowed(a, b):
             continue
         new = next_id
         next_id += 1
-        members[new] = members.pop(ca) + members.pop(cb)
-        smallest[new] = min(smallest.pop(ca), smallest.pop(cb))
-        for m in members[new]:
-            cluster_of[m] = new
-        fa, fb = forbidden.pop(ca, set()), forbidden.pop(cb, set())
+        members[new] = members.pop(a) + members.pop(b)
+        smallest[new] = min(smallest.pop(a), smallest.pop(b))
+        fa, fb = forbidden.pop(a, set()), forbidden.pop(b, set())
         if fa or fb:
             forbidden[new] = fa | fb
         merged: dict[int, float] = {}
-        for old in (ca, cb):
-            for d, s in sums.pop(old).items():
-                if d not in (ca, cb):
+        for old in (a, b):
+            for d, s in row_of(old).items():
+                if d not in (a, b):
                     merged[d] = merged.get(d, 0.0) + s
+            sums.pop(old, None)
         sums[new] = merged
         # Heap keys (link, smallest ids) fix the merge order, so pushes need no sorting.
         size_new = len(members[new])
         for d, s in merged.items():
-            row = sums[d]
-            row.pop(ca, None)
-            row.pop(cb, None)
+            row = row_of(d)
+            row.pop(a, None)
+            row.pop(b, None)
             row[new] = s
             if s >= threshold * size_new * len(members[d]) and allowed(new, d):
                 push(new, d)
 
     groups = [sorted(g) for g in members.values() if len(g) > 1]
-    _fill_unknown(groups, known, scorer)
-    bundles = [_make_bundle(ids, g, known) for g in groups]
+    cohesion = _cohesion(groups, key, es, n, scorer)
+    bundles = [
+        Bundle(id=min(names), members=sorted(names), cohesion=round(c, 4))
+        for names, c in zip(([ids[m] for m in g] for g in groups), cohesion, strict=True)
+    ]
     bundles.sort(key=lambda b: b.id)
     return bundles
 
 
-def _fill_unknown(
-    groups: list[list[int]], known: dict[tuple[int, int], float], scorer: PairScorer | None
-) -> None:
-    """Score, in one batch, the member pairs of each bundle that have no known score."""
-    if scorer is None:
-        return
-    missing = []
-    for g in groups:
-        if len(g) * (len(g) - 1) // 2 > _EXACT_PAIR_LIMIT:
-            continue
-        for x in range(len(g)):
-            for y in range(x + 1, len(g)):
-                if (g[x], g[y]) not in known:
-                    missing.append((g[x], g[y]))
-    if missing:
-        pairs = np.array(missing, dtype=np.int64)
-        known.update(zip(missing, scorer(pairs[:, 0], pairs[:, 1]).tolist(), strict=True))
+def _cohesion(
+    groups: list[list[int]],
+    known_key: np.ndarray,
+    known_score: np.ndarray,
+    n: int,
+    scorer: PairScorer | None,
+) -> list[float]:
+    """Mean pairwise similarity of each group's members.
 
-
-def _make_bundle(
-    ids: Sequence[str], group: list[int], known: dict[tuple[int, int], float]
-) -> Bundle:
-    """A Bundle with its cohesion (mean pairwise similarity of its members)."""
-    names = sorted(ids[m] for m in group)
-    pairs = [(group[x], group[y]) for x in range(len(group)) for y in range(x + 1, len(group))]
-    cohesion = float(np.mean([known.get(p, 0.0) for p in pairs]))
-    return Bundle(id=names[0], members=names, cohesion=round(cohesion, 4))
+    Known pair scores (sorted keys lo * n + hi) come first; the scorer, when given, scores
+    the remaining pairs of groups up to `_EXACT_PAIR_LIMIT` pairs in one batch; any pair
+    still unscored counts as 0.
+    """
+    if not groups:
+        return []
+    label = np.full(n, -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        label[members] = g
+    lo, hi = known_key // n, known_key % n
+    same = (label[lo] >= 0) & (label[lo] == label[hi])
+    total = np.bincount(label[lo[same]], weights=known_score[same], minlength=len(groups)).astype(
+        np.float64
+    )
+    if scorer is not None:
+        pair_lo: list[np.ndarray] = []
+        pair_hi: list[np.ndarray] = []
+        for g in groups:
+            if len(g) * (len(g) - 1) // 2 > _EXACT_PAIR_LIMIT:
+                continue
+            x, y = np.triu_indices(len(g), k=1)
+            members = np.asarray(g, dtype=np.int64)
+            pair_lo.append(members[x])
+            pair_hi.append(members[y])
+        if pair_lo:
+            a, b = np.concatenate(pair_lo), np.concatenate(pair_hi)
+            wanted = a * n + b
+            if len(known_key):
+                pos = np.minimum(np.searchsorted(known_key, wanted), len(known_key) - 1)
+                missing = known_key[pos] != wanted
+            else:
+                missing = np.ones(len(wanted), dtype=bool)
+            if missing.any():
+                a, b = a[missing], b[missing]
+                scores = np.asarray(scorer(a, b), dtype=np.float64)
+                total += np.bincount(label[a], weights=scores, minlength=len(groups))
+    pairs = np.array([len(g) * (len(g) - 1) / 2 for g in groups], dtype=np.float64)
+    return (total / pairs).tolist()
 
 
 def bundle_neighbors(
