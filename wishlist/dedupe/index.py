@@ -688,8 +688,12 @@ class DedupeIndex:
         del r
         pairs = _pair_features(q_common, self.params.search_pairs)
         del q_common
-        postings = sp.vstack([indexed.T.tocsr(), pairs.T.tocsr()], format="csr")
-        return _truncate_rows(postings, cap), sp.hstack([q, pairs], format="csr")
+        # Transpose and stack one piece at a time: each copy is freed before the next is made.
+        postings = indexed.T.tocsr()
+        del indexed
+        postings = sp.vstack([postings, pairs.T.tocsr()], format="csr")
+        postings = _truncate_rows(postings, cap)
+        return postings, sp.hstack([q, pairs], format="csr")
 
     def neighbor_arrays(
         self, k: int = 10, progress: Progress | None = None
