@@ -94,12 +94,14 @@ class IndexParams:
     candidates_extra: int = 5
     chunk_size: int = 2000
     # Candidate search reads at most `search_df_cap` wishes per feature and each wish's
-    # `search_features` strongest features (its rarer ones first), plus every pair of its
-    # `search_pairs` strongest common ones, so it costs at most
-    # n * (features + pairs) * cap whatever n is: linear in the number of wishes. Final scores
+    # strongest features (its rarer ones first): `search_features` of its title words, body
+    # words and title character n-grams, so that no one kind crowds out the others (rows
+    # sharing half a title otherwise outrank a copy of the whole wish). Every pair of its
+    # `search_pairs` strongest common features searches too. So a wish costs at most
+    # (features + pairs) * cap whatever n is: linear in the number of wishes. Final scores
     # always use every feature. See `_retrieval_matrices`.
     search_df_cap: int = 300
-    search_features: int = 20
+    search_features: tuple[int, int, int] = (4, 12, 4)
     search_pairs: int = 8
     # Fork this many processes for the neighbour search from this corpus size on.
     parallel_from: int = 20_000
@@ -201,16 +203,6 @@ def _coverage(
     ba = np.where(has_title_b > 0, ba, 1.0)
     cov = (1.0 - stronger) * np.minimum(ab, ba) + stronger * np.maximum(ab, ba)
     return np.clip(cov, 0.0, 1.0).astype(np.float32)
-
-
-def _keep_strongest(m: sp.csr_matrix, limit: int) -> sp.csr_matrix:
-    """Copy of m keeping only the `limit` largest entries of each row."""
-    counts = np.diff(m.indptr)
-    if counts.max(initial=0) <= limit:
-        return m.copy()
-    rows, cols = _top_per_row(m, limit)
-    vals = np.asarray(m[rows, cols], dtype=np.float32).ravel()
-    return sp.csr_matrix((vals, (rows, cols)), shape=m.shape, dtype=np.float32)
 
 
 def _pair_features(m: sp.csr_matrix, top: int) -> sp.csr_matrix:
@@ -633,8 +625,9 @@ class DedupeIndex:
     def _retrieval_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Pruned TF-IDF rows for candidate search: (postings by feature, query rows by wish).
 
-        Each wish searches with its `search_features` strongest features, those in at most
-        `search_df_cap` wishes ("rare") taken before the common ones. A rare feature's postings
+        Each wish searches with its strongest features of each kind (`search_features`: title
+        words, body words, title character n-grams), those in at most `search_df_cap` wishes
+        ("rare") taken before the common ones. A rare feature's postings
         list every wish that has it. A common feature's postings list only the wishes that
         also search with it, and at most `cap` of those, the ones where it weighs most; on its
         own that would lose near-duplicates whose every word is common (the benchmark's
@@ -662,7 +655,11 @@ class DedupeIndex:
         cap = self.params.search_df_cap
         common = np.bincount(r.indices, minlength=r.shape[1]) > cap
         if not common.any():
-            return r.T.tocsr(), _keep_strongest(r, self.params.search_features)
+            rows, cols = self._search_selection(r)
+            q = sp.csr_matrix(
+                (np.asarray(r[rows, cols], dtype=np.float32).ravel(), (rows, cols)), shape=r.shape
+            )
+            return r.T.tocsr(), q
         # Rare features rank above every common one when choosing a wish's search features.
         rank = sp.csr_matrix(
             (
@@ -672,7 +669,7 @@ class DedupeIndex:
             ),
             shape=r.shape,
         )
-        rows, cols = _top_per_row(rank, self.params.search_features)
+        rows, cols = self._search_selection(rank)
         del rank
         q = sp.csr_matrix(
             (np.asarray(r[rows, cols], dtype=np.float32).ravel(), (rows, cols)), shape=r.shape
@@ -694,6 +691,22 @@ class DedupeIndex:
         postings = sp.vstack([postings, pairs.T.tocsr()], format="csr")
         postings = _truncate_rows(postings, cap)
         return postings, sp.hstack([q, pairs], format="csr")
+
+    def _search_selection(self, rank: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of each wish's search features: per block, its strongest by `rank`."""
+        widths = [
+            self.title_vectors.shape[1],
+            self.text_vectors.shape[1],
+            self.char_vectors.shape[1],
+        ]
+        rows_out, cols_out = [], []
+        start = 0
+        for width, limit in zip(widths, self.params.search_features, strict=True):
+            rows, cols = _top_per_row(rank[:, start : start + width].tocsr(), limit)
+            rows_out.append(rows)
+            cols_out.append(cols + start)
+            start += width
+        return np.concatenate(rows_out), np.concatenate(cols_out)
 
     def neighbor_arrays(
         self, k: int = 10, progress: Progress | None = None
