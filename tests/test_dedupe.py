@@ -91,9 +91,7 @@ def test_duplicates_found_when_every_word_is_common() -> None:
     postings, _ = ix._retrieval_matrices()
     assert np.diff(postings.indptr).max() <= cap
     neighbours = dict(zip(ix.ids, ix.neighbors(3), strict=True))
-    found = sum(
-        docs[x].id in [n for n, _ in neighbours[f"copy{c}"]] for c, x in enumerate(sources)
-    )
+    found = sum(docs[x].id in [n for n, _ in neighbours[f"copy{c}"]] for c, x in enumerate(sources))
     assert found >= 18
 
 
