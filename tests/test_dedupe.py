@@ -352,6 +352,19 @@ def test_save_load_roundtrip(index: DedupeIndex, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["dedupe.joblib"]
 
 
+def test_index_file_of_an_older_version_is_refused(index: DedupeIndex, tmp_path: Path) -> None:
+    """A file saved by an older engine (other search settings) is refused, not half-used."""
+    import joblib
+
+    path = tmp_path / "dedupe.joblib"
+    index.save(path)
+    state = joblib.load(path)
+    state["version"] = 3
+    joblib.dump(state, path)
+    with pytest.raises(ValueError, match="not a duplicate index file"):
+        DedupeIndex.load(path)
+
+
 def test_add_makes_new_wish_findable() -> None:
     """A wish added after fitting is found by query and neighbours."""
     ix = DedupeIndex.fit(WISHES)

@@ -338,6 +338,11 @@ def _neighbor_block(start: int) -> tuple[int, np.ndarray, np.ndarray]:
     return index._neighbor_block(start, q, rt, n_cand, k, id_rank, dense_idx)
 
 
+# Written into saved index files; a file of another version is refused (and the app refits).
+# 4: IndexParams has a fixed search cap, per-kind search features and feature pairs.
+_FILE_VERSION = 4
+
+
 class DedupeIndex:
     """Fitted vocabulary and vectors for a set of wishes, answering similarity questions."""
 
@@ -919,7 +924,7 @@ class DedupeIndex:
         path = Path(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         state = {
-            "version": 3,
+            "version": _FILE_VERSION,
             "params": self.params,
             "model": self.model,
             "ids": self.ids,
@@ -943,7 +948,7 @@ class DedupeIndex:
     def load(cls, path: str | os.PathLike[str]) -> DedupeIndex:
         """Read an index written by save(); only load files you wrote (they are pickles)."""
         state = joblib.load(path)
-        if not isinstance(state, dict) or state.get("version") != 3:
+        if not isinstance(state, dict) or state.get("version") != _FILE_VERSION:
             raise ValueError(f"{path}: not a duplicate index file")
         index = cls(state["params"], state["model"])
         index.ids = list(state["ids"])
