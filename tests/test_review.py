@@ -67,6 +67,27 @@ def test_similar_endpoint_finds_paraphrases_first(client, auth, people):
     )
 
 
+def test_unusable_saved_index_is_refitted(app, client, auth, people):
+    """A saved index the engine refuses (an older version, a broken file) is rebuilt on the
+    next request: suggestions keep working and the file is replaced."""
+    import joblib
+
+    dark = _seed(people, DARK + OTHER)
+    auth.login("carol@acme.test")
+    url = "/api/v1/wishes/similar?title=dark+theme+dashboard&limit=3"
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        path = matching._index_path()
+    state = joblib.load(path)
+    state["version"] = 3
+    joblib.dump(state, path)
+    with app.app_context():
+        matching._cache().clear()
+    data = client.get(url).get_json()
+    assert {item["id"] for item in data["items"]} == {w.id for w in dark[:3]}
+    assert joblib.load(path)["version"] != 3
+
+
 def test_similar_endpoint_bad_input_and_access(client, auth, people):
     _seed(people, OTHER)
     assert client.get("/api/v1/wishes/similar?title=x").status_code == 401
