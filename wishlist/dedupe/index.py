@@ -659,27 +659,13 @@ class DedupeIndex:
         r.eliminate_zeros()
         cap = self.params.search_df_cap
         common = np.bincount(r.indices, minlength=r.shape[1]) > cap
-        if not common.any():
-            rows, cols = self._search_selection(r)
-            q = sp.csr_matrix(
-                (np.asarray(r[rows, cols], dtype=np.float32).ravel(), (rows, cols)), shape=r.shape
-            )
-            return r.T.tocsr(), q
-        # Rare features rank above every common one when choosing a wish's search features.
-        rank = sp.csr_matrix(
-            (
-                r.data + np.where(common[r.indices], 0.0, 1.0 + r.data.max()).astype(np.float32),
-                r.indices,
-                r.indptr,
-            ),
-            shape=r.shape,
-        )
-        rows, cols = self._search_selection(rank)
-        del rank
+        rows, cols = self._search_selection(common)
         q = sp.csr_matrix(
             (np.asarray(r[rows, cols], dtype=np.float32).ravel(), (rows, cols)), shape=r.shape
         )
         del rows, cols
+        if not common.any():
+            return r.T.tocsr(), q
         # From here on r holds the postings of rare features only (it is not needed whole).
         r.data[common[r.indices]] = 0.0
         r.eliminate_zeros()
@@ -697,20 +683,33 @@ class DedupeIndex:
         postings = _truncate_rows(postings, cap)
         return postings, sp.hstack([q, pairs], format="csr")
 
-    def _search_selection(self, rank: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of each wish's search features: per block, its strongest by `rank`."""
-        widths = [
-            self.title_vectors.shape[1],
-            self.text_vectors.shape[1],
-            self.char_vectors.shape[1],
-        ]
+    def _search_selection(self, common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of each wish's search features in the concatenated vectors.
+
+        Per kind (title words, body words, title n-grams), the `search_features` strongest,
+        rare features before common ones. Each kind's own matrix is ranked (one weight per
+        kind keeps the order), so no concatenated copy is needed.
+        """
         rows_out, cols_out = [], []
         start = 0
-        for width, limit in zip(widths, self.params.search_features, strict=True):
-            rows, cols = _top_per_row(rank[:, start : start + width].tocsr(), limit)
+        blocks = (self.title_vectors, self.text_vectors, self.char_vectors)
+        for block, limit in zip(blocks, self.params.search_features, strict=True):
+            block = block.tocsr()
+            is_common = common[start + block.indices]
+            bonus = np.float32(1.0 + block.data.max(initial=0.0))
+            rank = sp.csr_matrix(
+                (
+                    block.data + np.where(is_common, 0.0, bonus).astype(np.float32),
+                    block.indices,
+                    block.indptr,
+                ),
+                shape=block.shape,
+            )
+            del is_common
+            rows, cols = _top_per_row(rank, limit)
             rows_out.append(rows)
             cols_out.append(cols + start)
-            start += width
+            start += block.shape[1]
         return np.concatenate(rows_out), np.concatenate(cols_out)
 
     def neighbor_arrays(
