@@ -59,6 +59,24 @@ def _neighbor_rows(
         ]
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch run.
+
+    A run allocates millions of small objects (rows, words, dict entries) and frees them by
+    reference counting; the collector would walk all of them again and again as they pile up
+    (30% of reading 1,000,000 rows). The run makes no reference cycles worth collecting.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cycle_collector_paused()
 def run(
     input_path: str | os.PathLike[str],
     bundles_out: str | os.PathLike[str] | None = None,
@@ -83,53 +101,6 @@ def run(
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     if k < 1:
         raise ValueError(f"the number of neighbours must be at least 1, got {k}")
-    with _cycle_collector_paused():
-        return _run(
-            input_path,
-            bundles_out,
-            neighbors_out,
-            k,
-            threshold,
-            progress,
-            must_link,
-            cannot_link,
-            semantic,
-            embedder,
-            embedding_cache,
-        )
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one batch run.
-
-    A run allocates millions of small objects (rows, words, dict entries) and frees them by
-    reference counting; the collector would walk all of them again and again as they pile up
-    (30% of reading 1,000,000 rows). The run makes no reference cycles worth collecting.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _run(
-    input_path: str | os.PathLike[str],
-    bundles_out: str | os.PathLike[str] | None,
-    neighbors_out: str | os.PathLike[str] | None,
-    k: int,
-    threshold: float | None,
-    progress: Progress | None,
-    must_link: Iterable[tuple[str, str]],
-    cannot_link: Iterable[tuple[str, str]],
-    semantic: bool | None,
-    embedder: Embedder | None,
-    embedding_cache: str | os.PathLike[str] | None,
-) -> RunSummary:
-    """run() with its arguments checked."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     say(f"reading {input_path}")
