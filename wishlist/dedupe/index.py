@@ -218,8 +218,8 @@ def _pair_features(m: sp.csr_matrix, top: int) -> sp.csr_matrix:
     n = m.shape[0]
     if top < 2 or not m.nnz:
         return sp.csr_matrix((n, 0), dtype=np.float32)
-    rows, cols = _top_per_row(m, top)
-    vals = np.asarray(m[rows, cols], dtype=np.float32).ravel()
+    pos = _top_entries(m, top)
+    rows, cols, vals = _entry_rows(m, pos), m.indices[pos].astype(np.int64), m.data[pos]
     order = np.lexsort((cols, rows))
     rows, cols, vals = rows[order], cols[order], vals[order]
     counts = np.bincount(rows, minlength=n)
@@ -248,32 +248,25 @@ def _truncate_rows(m: sp.csr_matrix, limit: int) -> sp.csr_matrix:
     long_rows = np.flatnonzero(counts > limit)
     if not len(long_rows):
         return m
-    if not m.has_sorted_indices:
-        m = m.sorted_indices()
+    long = m[long_rows]
+    top = _top_entries(long, limit)
+    top_rows = _entry_rows(long, top)
+    # Row slicing keeps each row's entries in order, so positions map back by row offset.
     keep = np.repeat(counts <= limit, counts)
-    rows, cols = _top_per_row(m[long_rows], limit)
-    rows = long_rows[rows]
-    entry_rows = np.repeat(np.arange(m.shape[0]), counts)
-    # Mark the kept entries of long rows by (row, column) lookup in the sorted CSR order.
-    key = entry_rows.astype(np.int64) * m.shape[1] + m.indices
-    keep[np.searchsorted(key, rows * m.shape[1] + cols)] = True
-    out = sp.csr_matrix(
-        (
-            m.data[keep],
-            m.indices[keep],
-            np.concatenate([[0], np.cumsum(np.bincount(entry_rows[keep], minlength=m.shape[0]))]),
-        ),
+    keep[m.indptr[long_rows[top_rows]] + (top - long.indptr[top_rows])] = True
+    kept = np.where(counts <= limit, counts, 0)
+    np.add.at(kept, long_rows[top_rows], 1)
+    return sp.csr_matrix(
+        (m.data[keep], m.indices[keep], np.concatenate([[0], np.cumsum(kept)])),
         shape=m.shape,
     )
-    return out
 
 
-def _top_per_row(m: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of the `limit` largest positive entries of each row of a CSR matrix."""
+def _top_entries(m: sp.csr_matrix, limit: int) -> np.ndarray:
+    """Positions in m.data of the `limit` largest positive entries of each row, row by row."""
     counts = np.diff(m.indptr)
     n_rows = m.shape[0]
-    rows_out: list[np.ndarray] = []
-    cols_out: list[np.ndarray] = []
+    found: list[np.ndarray] = []
     # Rows are padded into a dense block for argpartition; blocks are sized to bound memory.
     budget = 8_000_000
     start = 0
@@ -290,20 +283,29 @@ def _top_per_row(m: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
         row_of = np.repeat(np.arange(stop - start), local_counts)
         slot = np.arange(hi - lo) - np.repeat(m.indptr[start:stop] - lo, local_counts)
         vals = np.full((stop - start, width), -np.inf, dtype=np.float32)
-        cols = np.full((stop - start, width), -1, dtype=np.int64)
+        pos = np.full((stop - start, width), -1, dtype=np.int64)
         vals[row_of, slot] = m.data[lo:hi]
-        cols[row_of, slot] = m.indices[lo:hi]
+        pos[row_of, slot] = np.arange(lo, hi)
         if width > limit:
             pick = np.argpartition(-vals, limit - 1, axis=1)[:, :limit]
             vals = np.take_along_axis(vals, pick, axis=1)
-            cols = np.take_along_axis(cols, pick, axis=1)
-        good = vals > 0
-        rows_out.append(np.nonzero(good)[0] + start)
-        cols_out.append(cols[good])
+            pos = np.take_along_axis(pos, pick, axis=1)
+        found.append(pos[vals > 0])
         start = stop
-    if not rows_out:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.concatenate(rows_out).astype(np.int64), np.concatenate(cols_out).astype(np.int64)
+    if not found:
+        return np.empty(0, dtype=np.int64)
+    return np.concatenate(found)
+
+
+def _entry_rows(m: sp.csr_matrix, positions: np.ndarray) -> np.ndarray:
+    """The row of each entry position of a CSR matrix."""
+    return np.searchsorted(m.indptr, positions, side="right").astype(np.int64) - 1
+
+
+def _top_per_row(m: sp.csr_matrix, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of the `limit` largest positive entries of each row of a CSR matrix."""
+    pos = _top_entries(m, limit)
+    return _entry_rows(m, pos), m.indices[pos].astype(np.int64)
 
 
 def _keep_top(
