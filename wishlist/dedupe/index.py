@@ -650,13 +650,8 @@ class DedupeIndex:
         on such text, which makes the search quadratic.) Wishes whose search features are all
         rare get exactly the candidates they would get with common features dropped.
         """
-        w = self.params.weights
         r = sp.hstack(
-            [
-                self.title_vectors * np.float32(np.sqrt(w.title)),
-                self.text_vectors * np.float32(np.sqrt(w.text)),
-                self.char_vectors * np.float32(np.sqrt(w.char)),
-            ],
+            [vectors * np.float32(np.sqrt(weight)) for vectors, weight in self._search_kinds()],
             format="csr",
             dtype=np.float32,
         )
@@ -688,6 +683,15 @@ class DedupeIndex:
         postings = _truncate_rows(postings, cap)
         return postings, sp.hstack([q, pairs], format="csr")
 
+    def _search_kinds(self) -> list[tuple[sp.csr_matrix, float]]:
+        """The kinds of features the candidate search concatenates, in order, with weights."""
+        w = self.params.weights
+        return [
+            (self.title_vectors, w.title),
+            (self.text_vectors, w.text),
+            (self.char_vectors, w.char),
+        ]
+
     def _search_selection(self, common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of each wish's search features in the concatenated vectors.
 
@@ -697,8 +701,8 @@ class DedupeIndex:
         """
         rows_out, cols_out = [], []
         start = 0
-        blocks = (self.title_vectors, self.text_vectors, self.char_vectors)
-        for block, limit in zip(blocks, self.params.search_features, strict=True):
+        kinds = self._search_kinds()
+        for (block, _), limit in zip(kinds, self.params.search_features, strict=True):
             block = block.tocsr()
             is_common = common[start + block.indices]
             bonus = np.float32(1.0 + block.data.max(initial=0.0))
