@@ -149,7 +149,11 @@ def average_linkage(
     active_ids = [ids[x] for x in active.tolist()]
     id_rank = np.empty(n, dtype=np.int64)
     id_rank[active[sorted(range(len(active)), key=active_ids.__getitem__)]] = np.arange(len(active))
-    smallest = {c: int(id_rank[m].min()) for c, m in members.items()}
+    # Per starting cluster: its size and its smallest id's rank (arrays by cluster position).
+    start_size = np.bincount(group[active], minlength=n)
+    start_rank = np.full(n, len(active), dtype=np.int64)
+    np.minimum.at(start_rank, group[active], id_rank[active])
+    smallest = {c: int(start_rank[c]) for c in members}
 
     forbidden: dict[int, set[int]] = {}
     for a, b in cannot:
@@ -194,15 +198,10 @@ def average_linkage(
         return not (fb and any(m in fb for m in members[a]))
 
     # The first candidate merges, best first: (-link, smaller id rank, larger id rank, a, b).
-    size = {c: len(m) for c, m in members.items()}
-    sizes = np.array([size[c] for c in u.tolist()], dtype=np.float64) * np.array(
-        [size[c] for c in v.tolist()], dtype=np.float64
-    )
-    link = pair_sum / np.maximum(sizes, 1.0)
+    link = pair_sum / (start_size[u] * start_size[v])
     ok = link >= threshold
     u, v, link = u[ok], v[ok], link[ok]
-    ru = np.array([smallest[c] for c in u.tolist()], dtype=np.int64)
-    rv = np.array([smallest[c] for c in v.tolist()], dtype=np.int64)
+    ru, rv = start_rank[u], start_rank[v]
     ka, kb = np.minimum(ru, rv), np.maximum(ru, rv)
     order = np.lexsort((v, u, kb, ka, -link))
     first = list(
