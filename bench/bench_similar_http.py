@@ -39,11 +39,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 def store_embeddings(rows: list[tuple[str, str]], cache_path: Path) -> int:
     """Fill wish_embedding for wishes 1..n from an embedding cache file, as the app would."""
-    from sqlalchemy import insert
-
     from wishlist.dedupe.embedding import EmbeddingCache, wish_vectors
-    from wishlist.extensions import db
-    from wishlist.models import WishEmbedding
     from wishlist.services import matching
 
     model = matching.embedder()
@@ -51,21 +47,10 @@ def store_embeddings(rows: list[tuple[str, str]], cache_path: Path) -> int:
         raise SystemExit(f"--semantic: {matching.semantic_status()[1]}")
     titles, bodies = [t for t, _ in rows], [b for _, b in rows]
     vectors = wish_vectors(model, titles, bodies, cache=EmbeddingCache(cache_path))
-    step = 5_000
-    for s in range(0, len(rows), step):
-        db.session.execute(
-            insert(WishEmbedding),
-            [
-                {
-                    "wish_id": n + 1,
-                    "model": model.model_id,
-                    "text_hash": matching._text_hash(titles[n], bodies[n]),
-                    "vector": vectors[n].astype("<f4").tobytes(),
-                }
-                for n in range(s, min(len(rows), s + step))
-            ],
-        )
-    db.session.commit()
+    matching._store(
+        model,
+        {n + 1: (matching._text_hash(titles[n], bodies[n]), vectors[n]) for n in range(len(rows))},
+    )
     return len(rows)
 
 
