@@ -278,25 +278,25 @@ def test_signup_page_renders(client):
     assert "work email" in response.text
 
 
-def test_signup_with_known_domain_joins_account_and_signs_in(client, people):
+def test_signup_with_known_domain_is_pending_until_verified(client, people):
     response = signup(client, email="Nina@ACME.test")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.status_code == 200
+    assert "Pending verification" in response.text
     user = find_user("nina@acme.test")
     assert user is not None
     assert user.role == Role.CUSTOMER
-    assert user.account.name == "Acme Corp"
+    # Not a member until the emailed link is used, and not signed in.
+    assert user.account is None
+    assert user.is_pending_verification
     assert user.name == "Nina New"
-    home = client.get("/")
-    assert home.status_code == 200
-    assert "Welcome, Nina New! You are signed in for Acme Corp." in home.text
+    assert client.get("/").status_code == 302
 
 
-def test_signup_with_unknown_domain_is_refused(client, people):
+def test_signup_with_unknown_domain_creates_nobody(client, people):
     before = user_count()
     response = signup(client, email="nina@unknown-company.test")
-    assert response.status_code == 400
-    assert "Your company is not registered yet" in response.text
+    assert response.status_code == 200
+    assert "If this address can sign up, we sent it a link" in response.text
     assert user_count() == before
     assert find_user("nina@unknown-company.test") is None
     assert client.get("/").status_code == 302
@@ -327,11 +327,11 @@ def test_signup_with_invalid_email_is_refused(client, people):
     assert user_count() == before
 
 
-def test_signup_with_registered_email_is_refused(client, auth, people):
+def test_signup_with_registered_email_changes_nothing(client, auth, people):
     before = user_count()
     response = signup(client, email="carol@acme.test", name="Impostor")
-    assert response.status_code == 400
-    assert "already exists" in response.text
+    assert response.status_code == 200
+    assert "If this address can sign up, we sent it a link" in response.text
     assert user_count() == before
     carol = find_user("carol@acme.test")
     assert carol.name == "Carol"

@@ -67,12 +67,17 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> models.User | None:
-        """Return the signed-in user, or None if they no longer exist or were deactivated."""
-        if not user_id.isdigit():
+        """Return the user whose current session token this is, if active and verified."""
+        from sqlalchemy import select
+
+        token = user_id.split(".", 1)[0]
+        if not token:
             return None
-        user = db.session.get(models.User, int(user_id))
+        user = db.session.scalar(select(models.User).where(models.User.session_token == token))
         # Deactivating someone ends their existing sessions too, not only future sign-ins.
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.is_pending_verification:
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

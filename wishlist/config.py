@@ -52,6 +52,8 @@ class Config:
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("WISHLIST_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Each resend queues an email, so it is stricter than sign-in.
+    RESEND_RATE_LIMIT = os.environ.get("WISHLIST_RESEND_RATE_LIMIT", "3 per minute;10 per hour")
     POST_RATE_LIMIT = os.environ.get("WISHLIST_POST_RATE_LIMIT", "30 per minute;300 per hour")
     WISHES_PER_PAGE = int(os.environ.get("WISHLIST_WISHES_PER_PAGE", "20"))
     TRENDING_DAYS = int(os.environ.get("WISHLIST_TRENDING_DAYS", "14"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -33,6 +34,11 @@ from .extensions import db
 TITLE_MAX = 200
 BODY_MAX = 10_000
 COMMENT_MAX = 5_000
+
+
+def new_session_token() -> str:
+    """A fresh random value for User.session_token."""
+    return secrets.token_urlsafe(32)
 
 
 def utcnow() -> datetime:
@@ -181,10 +187,30 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(_ts())
+    # Flask-Login's alternative id: rotating it ends every session and remember-me cookie.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # Set while a self-service sign-up waits for its emailed link; the link carries it, so
+    # clearing it on use makes the link single-use.
+    verify_nonce: Mapped[str | None] = mapped_column(String(64))
+    email_verified_at: Mapped[datetime | None] = mapped_column(_ts())
 
     account: Mapped[Account | None] = relationship(
         back_populates="users", foreign_keys=[account_id]
     )
+
+    def get_id(self) -> str:
+        """The session token plus a per-sign-in nonce, so each remember-me cookie differs."""
+        # The loader ignores the part after the dot; only the token decides who this is.
+        return f"{self.session_token}.{secrets.token_urlsafe(8)}"
+
+    def rotate_session_token(self) -> None:
+        """End every session and remember-me cookie this user has (the caller commits)."""
+        self.session_token = new_session_token()
+
+    @property
+    def is_pending_verification(self) -> bool:
+        """A self-service sign-up whose emailed link has not been used yet."""
+        return self.verify_nonce is not None
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -38,3 +38,9 @@ class InviteForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[EqualTo("password", message="Passwords do not match.")]
     )
+
+
+class ResendForm(FlaskForm):
+    """An address to send a fresh sign-up verification link to."""
+
+    email = EmailField("Work email", validators=[DataRequired(), Length(max=255)])

@@ -11,7 +11,7 @@ from ..permissions import safe_next
 from ..services import NotFound, ServiceError
 from ..services import users as user_service
 from . import bp
-from .forms import InviteForm, LoginForm, SignupForm
+from .forms import InviteForm, LoginForm, ResendForm, SignupForm
 
 
 def _login_limit() -> str:
@@ -28,6 +28,10 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = user_service.authenticate(form.email.data, form.password.data)
+        if user is not None and user.is_pending_verification:
+            # Right password, so saying "pending" reveals nothing the visitor did not know.
+            flash("Your sign-up is pending verification: follow the link we emailed you.", "info")
+            return redirect(url_for("auth.resend_verification"))
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next"), url_for("forum.index")))
@@ -59,15 +63,54 @@ def signup() -> str | Response:
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = user_service.sign_up(form.email.data, form.name.data, form.password.data)
+            user_service.sign_up(form.email.data, form.name.data, form.password.data)
         except ServiceError as exc:
             flash(str(exc), "error")
             return render_template("auth/signup.html", form=form), 400
-        login_user(user)
-        flash(f"Welcome, {user.name}! You are signed in for {user.account.name}.", "success")
-        return redirect(url_for("forum.index"))
+        # One answer whether or not the address could sign up, so nobody learns who is here.
+        return render_template("auth/pending.html", message=user_service.SIGNUP_SENT)
     status = 400 if form.errors else 200
     return render_template("auth/signup.html", form=form), status
+
+
+def _resend_limit() -> str:
+    """Verification emails a client address may ask for."""
+    return current_app.config["RESEND_RATE_LIMIT"]
+
+
+@bp.route("/signup/resend", methods=["GET", "POST"])
+@limiter.limit(_resend_limit, methods=["POST"])
+def resend_verification() -> str | Response:
+    """Ask for a fresh verification link (answers the same for any address)."""
+    form = ResendForm()
+    if form.validate_on_submit():
+        user_service.resend_verification(form.email.data)
+        return render_template("auth/pending.html", message=user_service.SIGNUP_SENT)
+    status = 400 if form.errors else 200
+    return render_template("auth/resend.html", form=form), status
+
+
+@bp.route("/signup/verify/<token>")
+def verify_email(token: str) -> str | Response:
+    """Use the emailed link: the sign-up joins its account and may sign in."""
+    try:
+        user = user_service.verify_email(token)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("auth.resend_verification"))
+    flash(f"Your address is confirmed. Sign in to take part for {user.account.name}.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> Response:
+    """End every session of the signed-in user, on every device (POST with CSRF)."""
+    user_service.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

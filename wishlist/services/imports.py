@@ -68,6 +68,7 @@ from ..models import (
     Vote,
     Wish,
     WishStatus,
+    new_session_token,
     utcnow,
 )
 from .errors import Forbidden, ServiceError
@@ -761,6 +762,7 @@ def _insert_wishes(
                     "role": Role.CUSTOMER,
                     "account_id": new_users[email],
                     "password_hash": None,
+                    "session_token": new_session_token(),
                     "active": True,
                     "created_at": now,
                 }

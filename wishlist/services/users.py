@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -9,12 +11,13 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import Account, ProductArea, Role, User, utcnow
+from ..models import Account, OutboundEmail, ProductArea, Role, User, utcnow
 from .errors import NotFound, ServiceError
 from .text import optional_text, require_text
 
 PASSWORD_MIN = 10
 INVITE_MAX_AGE = 14 * 24 * 3600
+VERIFY_MAX_AGE = 24 * 3600
 # Checked against when the email is unknown, so a failed sign-in takes the same time either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -90,31 +93,143 @@ def create_user(
 
 
 def authenticate(email: str | None, password: str | None) -> User | None:
-    """Return the active user with this email and password, or None (never says which was wrong)."""
+    """Return the active user with this email and password, or None (never says which was wrong).
+
+    A user still pending verification is returned too (they proved the password); the
+    caller must not sign them in (see User.is_pending_verification).
+    """
     address = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == address)) if address else None
     if user is None or user.password_hash is None:
+        # Same work as a real check, so the response time does not say the address is unknown.
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
-    user.last_login_at = utcnow()
+    if not user.is_pending_verification:
+        user.last_login_at = utcnow()
+        db.session.commit()
+    return user
+
+
+SIGNUP_SENT = "If this address can sign up, we sent it a link. It works once, for 24 hours."
+
+
+def sign_up(email: str, name: str, password: str) -> User | None:
+    """Register a customer of a known account, pending until they follow the emailed link.
+
+    Returns the new user, or None when the address cannot sign up (unknown domain, or
+    already registered); the caller answers the same either way so nobody learns which.
+    """
+    address = normalise_email(email)
+    name = require_text(name, "Name", 120)
+    check_password(password)
+    account = _account_for(address)
+    exists = db.session.scalar(select(User.id).where(User.email == address)) is not None
+    if account is None or exists:
+        # Same hashing work as a real sign-up, so timing does not tell the cases apart.
+        hash_password(password)
+        return None
+    # No account yet: membership (and voting for it) waits for the emailed link.
+    user = User(
+        email=address,
+        name=name,
+        role=Role.CUSTOMER,
+        account=None,
+        password_hash=hash_password(password),
+        verify_nonce=secrets.token_urlsafe(24),
+    )
+    db.session.add(user)
+    db.session.flush()
+    _queue_verification(user)
     db.session.commit()
     return user
 
 
-def sign_up(email: str, name: str, password: str) -> User:
-    """Register a customer whose email domain belongs to a known account."""
-    address = normalise_email(email)
-    account = db.session.scalar(
-        select(Account).where(Account.email_domain == email_domain(address))
+def _account_for(address: str) -> Account | None:
+    """The account whose email domain this address has."""
+    return db.session.scalar(select(Account).where(Account.email_domain == email_domain(address)))
+
+
+def _verify_serializer() -> URLSafeTimedSerializer:
+    """Signs sign-up verification tokens with the app's secret key."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wishlist-verify")
+
+
+def verification_token(user: User) -> str:
+    """A token naming the user and their current nonce, so it dies once used or replaced."""
+    return _verify_serializer().dumps([user.id, user.verify_nonce])
+
+
+def _queue_verification(user: User) -> None:
+    """Put the verification email in the mail queue (logged when SMTP is not set up)."""
+    from .notify import _link
+
+    path = current_app.url_map.bind("localhost").build(
+        "auth.verify_email", {"token": verification_token(user)}
     )
-    if account is None:
-        # Self-service sign-up is only for companies we already serve; others are invited.
-        raise ServiceError(
-            "Your company is not registered yet. Ask your customer success manager for an invite."
+    db.session.add(
+        OutboundEmail(
+            to_address=user.email,
+            subject="Confirm your Wishlist sign-up",
+            body=(
+                f"Hello {user.name},\n\nFollow this link within 24 hours to join your "
+                f"company's account on Wishlist:\n\n{_link(path)}\n\n"
+                "If you did not sign up, ignore this email."
+            ),
         )
-    return create_user(address, Role.CUSTOMER, account, password, require_text(name, "Name", 120))
+    )
+
+
+def resend_verification(email: str | None) -> None:
+    """Send a fresh link to a pending sign-up (the old one stops working); silent otherwise."""
+    try:
+        address = normalise_email(email)
+    except ServiceError:
+        return
+    user = db.session.scalar(select(User).where(User.email == address))
+    if user is None or not user.is_pending_verification or not user.active:
+        return
+    user.verify_nonce = secrets.token_urlsafe(24)
+    _queue_verification(user)
+    db.session.commit()
+
+
+def verify_email(token: str, max_age: int = VERIFY_MAX_AGE) -> User:
+    """Use a verification link once: the user joins their domain's account and may sign in."""
+    try:
+        user_id, nonce = _verify_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ServiceError("This link has expired. Ask for a new one below.") from None
+    except (BadSignature, ValueError, TypeError):
+        raise ServiceError("This link is not valid or was already used.") from None
+    user = db.session.get(User, user_id)
+    if user is None or user.verify_nonce is None or user.verify_nonce != nonce:
+        raise ServiceError("This link is not valid or was already used.")
+    account = _account_for(user.email)
+    if account is None:
+        raise ServiceError("Your company is no longer registered. Ask for an invite.")
+    user.account = account
+    user.verify_nonce = None
+    user.email_verified_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """Change a user's password, ending all their sessions (the caller signs them in again)."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current or ""):
+        raise ServiceError("Your current password is not correct.")
+    user.password_hash = hash_password(check_password(new))
+    user.rotate_session_token()
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session and remember-me cookie stops working."""
+    user.rotate_session_token()
+    db.session.commit()
 
 
 def _invite_serializer() -> URLSafeTimedSerializer:
@@ -147,6 +262,8 @@ def accept_invite(token: str, password: str, name: str | None = None) -> User:
     user.password_hash = hash_password(check_password(password))
     if name:
         user.name = require_text(name, "Name", 120)
+    # A new password ends any session that existed before it.
+    user.rotate_session_token()
     db.session.commit()
     return user
 
@@ -167,6 +284,9 @@ def update_user(
     if user.id == acting.id and (role != Role.ADMIN or not active):
         # Stops the last admin from locking everyone out by accident.
         raise ServiceError("You cannot remove your own admin role or deactivate yourself.")
+    if role != user.role or active != user.active:
+        # Sessions opened under the old role (or before deactivation) must not live on.
+        user.rotate_session_token()
     user.role, user.account, user.active = role, account, active
     db.session.commit()
     return user
