@@ -45,6 +45,8 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """Sign out (POST only, so a link on another site cannot sign people out)."""
+    # A new token, so a copy of this browser's cookies taken earlier signs nobody in.
+    user_service.end_all_sessions(current_user._get_current_object())
     logout_user()
     # A fresh session: nothing left for the next person at this browser (such as messages).
     session.clear()
