@@ -243,3 +243,26 @@ def test_sign_out_everywhere(app, client, auth, people):
     assert _page(client).status_code == 302
     assert _page(other).status_code == 302
     assert client.get("/logout/everywhere").status_code == 405
+
+
+def test_changing_own_password_keeps_this_browser_and_ends_others(app, client, auth, people):
+    other = _signed_in(app, "carol@acme.test")
+    g.pop("_login_user", None)
+    auth.login("carol@acme.test")
+    response = client.post(
+        "/password",
+        data={"current": factories.PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert _page(client).status_code == 200
+    assert _page(other).status_code == 302
+
+
+def test_password_change_needs_the_current_password(client, auth, people):
+    auth.login("carol@acme.test")
+    response = client.post(
+        "/password",
+        data={"current": "not-my-password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 400
+    assert "current password is not correct" in response.text

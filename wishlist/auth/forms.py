@@ -44,3 +44,16 @@ class ResendForm(FlaskForm):
     """An address to send a fresh sign-up verification link to."""
 
     email = EmailField("Work email", validators=[DataRequired(), Length(max=255)])
+
+
+class PasswordForm(FlaskForm):
+    """A signed-in user choosing a new password."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[EqualTo("password", message="Passwords do not match.")],
+    )

@@ -11,7 +11,7 @@ from ..permissions import safe_next
 from ..services import NotFound, ServiceError
 from ..services import users as user_service
 from . import bp
-from .forms import InviteForm, LoginForm, ResendForm, SignupForm
+from .forms import InviteForm, LoginForm, PasswordForm, ResendForm, SignupForm
 
 
 def _login_limit() -> str:
@@ -138,3 +138,25 @@ def accept_invite(token: str) -> str | Response:
         return redirect(url_for("forum.index"))
     status = 400 if form.errors else 200
     return render_template("auth/invite.html", form=form, user=user), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password() -> str | Response:
+    """Change one's password: other sessions end, this one signs in again."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.change_password(
+                current_user._get_current_object(), form.current.data, form.password.data
+            )
+        except ServiceError as exc:
+            flash(str(exc), "error")
+            return render_template("auth/password.html", form=form), 400
+        # The token rotated, so this browser's cookie is dead too: sign in under the new one.
+        login_user(user)
+        flash("Your password is changed. Other devices are signed out.", "success")
+        return redirect(url_for("forum.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
