@@ -30,6 +30,11 @@ ROUTES = [
     ("POST", "/signup", "public", {"email": "x@acme.test"}),
     ("GET", "/static/wishlist.css", "public", None),
     ("POST", "/logout", "user", {}),
+    ("GET", "/signup/resend", "public", None),
+    ("POST", "/signup/resend", "public", {"email": "x@acme.test"}),
+    ("POST", "/logout/everywhere", "user", {}),
+    ("GET", "/password", "user", None),
+    ("POST", "/password", "user", {}),
     ("GET", "/", "user", None),
     ("GET", "/me/wishes", "user", None),
     ("GET", "/me/votes", "user", None),
@@ -110,7 +115,7 @@ ROUTES = [
     ("POST", "/notifications/read", "user", {}),
 ]
 # Routes that take a token of their own and are covered in test_auth.py.
-EXEMPT = {"/invite/<token>"}
+EXEMPT = {"/invite/<token>", "/signup/verify/<token>"}
 
 
 @pytest.fixture
@@ -161,7 +166,7 @@ def test_route_access(client, auth, people, scene, role, method, path, access, d
     location = response.headers.get("Location", "")
     if role in ALLOWED[access]:
         assert response.status_code not in (401, 403), response.data[:300]
-        assert "/login" not in location or path in ("/logout",)
+        assert "/login" not in location or path in ("/logout", "/logout/everywhere")
         assert response.status_code < 500
     elif role == "anonymous":
         if url.startswith("/api/"):
