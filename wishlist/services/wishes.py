@@ -533,8 +533,21 @@ def add_comment(user: User, wish_id: int, body: str, internal: bool = False) -> 
     return comment
 
 
-def change_status(user: User, wish_id: int, status: WishStatus | str, reason: str = "") -> Wish:
-    """Move a wish to another status, keeping the history; declining needs a public reason."""
+def change_status(
+    user: User,
+    wish_id: int,
+    status: WishStatus | str,
+    reason: str = "",
+    confirm_reopen: bool = False,
+) -> Wish:
+    """Move a wish to another status, keeping the history; declining needs a public reason.
+
+    A wish in a confirmed bundle moves with its bundle (see services/status.py), so the change
+    goes through the bundle and moves its other wishes too.
+    """
+    # Imported here: status.py builds on this module.
+    from . import status as status_service
+
     if not user.is_staff:
         raise Forbidden("Only staff can change a wish's status.")
     try:
@@ -542,11 +555,20 @@ def change_status(user: User, wish_id: int, status: WishStatus | str, reason: st
     except ValueError:
         raise ServiceError("Choose a status from the list.") from None
     wish = get_wish(wish_id, user)
+    if status_service.governs(wish.bundle, wish):
+        assert wish.bundle_id is not None
+        status_service.set_bundle_status(user, wish.bundle_id, status, reason, confirm_reopen)
+        return wish
     reason = optional_text(reason, "Reason", REASON_MAX)
     if status == WishStatus.DECLINED and not reason:
         raise ServiceError("Declining a wish needs a public reason for the customers who asked.")
     if status == wish.status:
         raise ServiceError(f"The wish is already {status.label.lower()}.")
+    if status_service.reopens(wish.status, status) and not confirm_reopen:
+        raise ServiceError(
+            f"This takes a shipped wish back to {status.label.lower()}; "
+            "tick “Reopen shipped work” to confirm."
+        )
     db.session.add(
         StatusChange(
             wish=wish, from_status=wish.status, to_status=status, reason=reason, changed_by=user
