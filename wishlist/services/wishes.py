@@ -412,6 +412,9 @@ def _upsert_vote(
         updated_at=now,
     )
     changes = {"importance": importance.value, "updated_at": now}
+    if added_by_id is None:
+        # A person voting themselves makes the vote theirs, even if staff recorded it first.
+        changes["added_by_id"] = None
     if user_id is not None:
         stmt = stmt.on_conflict_do_update(index_elements=["user_id", "wish_id"], set_=changes)
         where = Vote.user_id == user_id
@@ -465,6 +468,23 @@ def vote_for(
     importance = _importance(importance)
     wish = _open_wish(wish_id)
     account, contact = _customer_of(account_id, contact_email)
+    existing = db.session.scalars(
+        select(Vote).where(Vote.wish_id == wish.id, Vote.account_id == account.id)
+    ).all()
+    # Staff never overwrite a vote a person cast, and a vote for the account as a whole only
+    # stands in for an account nobody from has voted yet (it counts once per account anyway).
+    if contact is not None:
+        clash = [v for v in existing if v.user_id == contact.id and v.added_by_id is None]
+    else:
+        clash = [v for v in existing if v.user_id is not None]
+    if clash:
+        first = min(clash, key=lambda v: v.created_at)
+        who = first.user.name if first.user is not None else "a vote for the account"
+        how = f"recorded by {first.added_by.name}" if first.added_by else "cast themselves"
+        raise ServiceError(
+            f"{account.name} already voted on this wish ({who}, {how}, "
+            f"{first.importance.label.lower()})."
+        )
     return _upsert_vote(
         wish, importance, contact.id if contact else None, account.id, added_by_id=staff.id
     )
