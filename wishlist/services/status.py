@@ -144,13 +144,15 @@ def set_bundle_status(
     status: WishStatus | str,
     reason: str = "",
     confirm_reopen: bool = False,
+    via_wish: bool = False,
 ) -> Bundle:
     """Move a confirmed bundle and its live wishes to a status; declining needs a public reason.
 
     Everyone behind the bundle's wishes is notified once; notifications and emails are only
     inserted here, in the same transaction, so mail trouble cannot fail the change.
     """
-    if not can_set_bundle_status(user):
+    # A change made on one of its wishes keeps the wish's permission: any member of staff.
+    if not (can_set_bundle_status(user) or (via_wish and user.is_staff)):
         raise Forbidden("Only product managers can change a bundle's status.")
     status = _parse_status(status)
     bundle = get_bundle(bundle_id)

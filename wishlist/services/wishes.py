@@ -577,7 +577,9 @@ def change_status(
     wish = get_wish(wish_id, user)
     if status_service.governs(wish.bundle, wish):
         assert wish.bundle_id is not None
-        status_service.set_bundle_status(user, wish.bundle_id, status, reason, confirm_reopen)
+        status_service.set_bundle_status(
+            user, wish.bundle_id, status, reason, confirm_reopen, via_wish=True
+        )
         return wish
     reason = optional_text(reason, "Reason", REASON_MAX)
     if status == WishStatus.DECLINED and not reason:
