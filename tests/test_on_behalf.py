@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
-from wishlist.models import Vote, Wish
+from wishlist.models import User, Vote, Wish
+from wishlist.services import ServiceError
+from wishlist.services import wishes as wish_service
 
 from . import factories
 
@@ -103,7 +106,7 @@ def test_csm_records_votes_for_accounts_once_each(client, auth, db, people):
     )
     assert _count(db, Vote) == 3  # Carol's own, Globex's account vote, Oscar's
     page = client.get(f"/wishes/{wish.id}").data.decode()
-    assert "added by Sam CSM for Globex" in page
+    assert "recorded by Sam CSM for Globex" in page
     assert "(the account)" in page
 
 
@@ -127,3 +130,25 @@ def test_vote_for_needs_an_account_and_staff(client, auth, db, people):
     )
     assert b"Record a vote for a customer" not in client.get(f"/wishes/{wish.id}").data
     assert _count(db, Vote) == 1
+
+
+def test_recording_never_overwrites_a_persons_own_vote(db, people):
+    """Staff recording for a contact who voted themselves are told so; the vote stays theirs."""
+    wish = factories.make_wish(people["customer"], "Scheduled report emails")
+    oscar = db.session.scalar(select(User).where(User.email == "oscar@globex.test"))
+    wish_service.cast_vote(oscar, wish.id, "critical")
+    with pytest.raises(ServiceError, match="Globex.* already voted on this wish"):
+        wish_service.vote_for(people["csm"], wish.id, people["globex"].id, oscar.email, "nice")
+    with pytest.raises(ServiceError, match="already voted on this wish"):
+        wish_service.vote_for(people["csm"], wish.id, people["globex"].id, None, "nice")
+    vote = db.session.scalar(select(Vote).where(Vote.user_id == oscar.id))
+    assert vote.importance.value == "critical" and vote.added_by_id is None
+
+
+def test_provenance_is_stored_and_shown_to_staff_only(client, auth, db, people):
+    """A recorded vote keeps who recorded it; customers never see that line."""
+    wish = factories.make_wish(people["customer"], "Scheduled report emails")
+    vote = wish_service.vote_for(people["csm"], wish.id, people["globex"].id, None, "nice")
+    assert vote.added_by_id == people["csm"].id and vote.created_at is not None
+    auth.login("carol@acme.test")
+    assert "recorded by" not in client.get(f"/wishes/{wish.id}").data.decode()

@@ -62,8 +62,6 @@ def _notified(db) -> dict[str, int]:
 
 def test_bundle_status_applies_to_its_wishes_with_history(db, people, scene):
     pm = people["pm"]
-    # One wish is already planned on its own: it keeps its single history entry for that.
-    wish_service.change_status(pm, scene["night"].id, "planned")
     bundle = status_service.set_bundle_status(
         pm, scene["bundle_id"], "planned", "  Coming in the spring release.  "
     )

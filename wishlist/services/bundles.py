@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, or_, select, union
+from sqlalchemy import inspect as sa_inspect
 
 from ..extensions import db
 from ..models import (
@@ -103,6 +104,8 @@ class _Decision:
     """Collects the state before a decision, then writes the log entry."""
 
     def __init__(self, user: User, action: str, bundle_id: int | None) -> None:
+        self.user = user
+        self.adopting: list[tuple[Bundle, bool]] = []
         self.entry = BundleDecision(
             action=action, summary="", bundle_id=bundle_id, user_id=user.id, before={}
         )
@@ -135,6 +138,10 @@ class _Decision:
                 }
             )
 
+    def adopt(self, bundle: Bundle, first_confirmation: bool = False) -> None:
+        """Give the bundle's status to the wishes that joined it, when the decision is done."""
+        self.adopting.append((bundle, first_confirmation))
+
     def not_duplicate(self, a: int, b: int) -> None:
         """Record that two wishes are different, unless a person already said so."""
         low, high = min(a, b), max(a, b)
@@ -146,6 +153,12 @@ class _Decision:
         """Drop bundles the decision emptied, write the snapshot and commit everything."""
         db.session.flush()
         _drop_empty_bundles([int(k) for k in self.bundles], remember=self.wish)
+        # Imported here: status.py builds on this module.
+        from .status import adopt_members
+
+        for bundle, first in self.adopting:
+            if not sa_inspect(bundle).was_deleted:
+                adopt_members(self.user, bundle, first)
         self.entry.summary = summary[:500]
         self.entry.before = {"wishes": self.wishes, "bundles": self.bundles}
         db.session.commit()
@@ -195,6 +208,7 @@ def accept_bundle(user: User, bundle_id: int) -> BundleDecision:
     for wish in suggested:
         decision.wish(wish)
         wish.bundle_state = BundleState.CONFIRMED
+    decision.adopt(bundle, first_confirmation=not bundle.confirmed)
     bundle.confirmed = True
     return decision.done(f"Accepted bundle “{bundle.title}” ({len(bundle.wishes)} wishes)")
 
@@ -252,6 +266,7 @@ def merge_bundles(user: User, target_id: int, source_id: int) -> BundleDecision:
     for wish in list(target.wishes) + list(source.wishes):
         decision.wish(wish)
         _attach(wish, target, BundleState.CONFIRMED, wish.bundle_score)
+    decision.adopt(target, first_confirmation=not target.confirmed)
     target.confirmed = True
     return decision.done(f"Merged “{source.title}” into “{target.title}”")
 
@@ -277,12 +292,14 @@ def move_wish(user: User, wish_id: int, target_id: int | None) -> BundleDecision
             decision.not_duplicate(wish.id, other.id)
     decision.wish(wish)
     if target is None:
-        target = Bundle(title=wish.title, description="", confirmed=True)
+        # A new bundle of one starts where its wish stands.
+        target = Bundle(title=wish.title, description="", confirmed=True, status=wish.status)
         db.session.add(target)
         decision.bundle(target, new=True)
         decision.entry.bundle_id = target.id
     else:
         decision.bundle(target)
+    decision.adopt(target, first_confirmation=not target.confirmed)
     _attach(wish, target, BundleState.CONFIRMED)
     where = f"“{old.title}”" if old else "no bundle"
     return decision.done(f"Moved “{wish.title}” from {where} to “{target.title}”")
@@ -300,6 +317,7 @@ def bundle_wishes(user: User, wish_ids: Sequence[int], title: str | None = None)
     confirmed = [w.bundle for w in wishes if w.bundle is not None and w.bundle.confirmed]
     target = confirmed[0] if confirmed else None
     decision = _Decision(user, "bundle", target.id if target else None)
+    new = target is None
     for wish in wishes:
         decision.bundle(wish.bundle)
         decision.wish(wish)
@@ -312,6 +330,7 @@ def bundle_wishes(user: User, wish_ids: Sequence[int], title: str | None = None)
         decision.bundle(target)
     for wish in wishes:
         _attach(wish, target, BundleState.CONFIRMED)
+    decision.adopt(target, first_confirmation=new or not target.confirmed)
     target.confirmed = True
     return decision.done(f"Bundled {len(wishes)} wishes as “{target.title}”")
 

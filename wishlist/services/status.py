@@ -1,8 +1,16 @@
 """Product management's workflow for bundles, and the public roadmap it feeds.
 
-Moving a bundle moves each of its wishes with it (with their own history), and tells everyone
-behind those wishes once. The roadmap shows only what customers may see: titles, descriptions,
-counts and public reasons, never accounts, revenue, flags, scores or internal comments.
+The status rule: a confirmed bundle's status governs its wishes. Setting a bundle's status sets
+every live, confirmed member (withdrawn wishes keep theirs; suggested members are not part of the
+bundle yet, and unconfirmed bundles govern nothing). A wish joining a confirmed bundle (accept,
+move, merge, bundle by hand) takes the bundle's status; a bundle confirmed for the first time
+first takes the most advanced status among its wishes, so confirming never moves work backwards.
+Changing one bundled wish's status changes its bundle's. Moving anything back from Shipped needs
+`confirm_reopen=True`. Each person behind the wishes that actually changed is notified once per
+change, never for a status their wish already had.
+
+The roadmap shows only what customers may see: titles, descriptions, counts and public reasons,
+never accounts, revenue, flags, scores or internal comments.
 """
 
 from __future__ import annotations
@@ -55,15 +63,96 @@ def bundle_wishes_in_play(bundle: Bundle) -> list[Wish]:
     ]
 
 
+# Workflow order for "most advanced"; a decline ranks lowest so any live work wins over it.
+_ADVANCE = {
+    WishStatus.DECLINED: 0,
+    WishStatus.NEW: 1,
+    WishStatus.UNDER_REVIEW: 2,
+    WishStatus.PLANNED: 3,
+    WishStatus.IN_PROGRESS: 4,
+    WishStatus.SHIPPED: 5,
+}
+
+
+def most_advanced(statuses: list[WishStatus], default: WishStatus) -> WishStatus:
+    """The furthest status along the workflow, or the default when there is none."""
+    return max(statuses, key=_ADVANCE.__getitem__, default=default)
+
+
+def governs(bundle: Bundle | None, wish: Wish) -> bool:
+    """Whether a bundle's status decides this wish's: a confirmed member of a confirmed bundle."""
+    return (
+        bundle is not None
+        and bundle.confirmed
+        and wish.bundle_id == bundle.id
+        and wish.bundle_state == BundleState.CONFIRMED
+        and not wish.is_withdrawn
+    )
+
+
+def reopens(old: WishStatus, new: WishStatus) -> bool:
+    """Whether a change takes something back from Shipped, which needs a confirmation."""
+    return old == WishStatus.SHIPPED and new != WishStatus.SHIPPED
+
+
+def align_wishes(user: User, bundle: Bundle, notify_people: bool = True) -> list[Wish]:
+    """Give a confirmed bundle's live members its status, with history; does not commit.
+
+    Returns the wishes that changed; only the people behind those are notified.
+    """
+    changed = []
+    for wish in bundle_wishes_in_play(bundle):
+        if wish.status == bundle.status:
+            continue
+        db.session.add(
+            StatusChange(
+                wish=wish,
+                from_status=wish.status,
+                to_status=bundle.status,
+                reason=bundle.status_reason,
+                changed_by=user,
+            )
+        )
+        wish.status = bundle.status
+        wish.status_reason = bundle.status_reason
+        changed.append(wish)
+    if changed and notify_people:
+        notify.notify_status_change(
+            user, changed, bundle.status, bundle.status_reason, bundle=bundle
+        )
+    return changed
+
+
+def adopt_members(user: User, bundle: Bundle, first_confirmation: bool) -> list[Wish]:
+    """After wishes join a confirmed bundle, make their statuses the bundle's; does not commit.
+
+    A bundle confirmed for the first time (no person ever set its status) first takes the most
+    advanced status among its members, so confirming a bundle never moves a wish backwards.
+    """
+    db.session.flush()
+    db.session.refresh(bundle)
+    if first_confirmation and not bundle_history(bundle.id):
+        bundle.status = most_advanced(
+            [w.status for w in bundle_wishes_in_play(bundle)], bundle.status
+        )
+    return align_wishes(user, bundle)
+
+
 def set_bundle_status(
-    user: User, bundle_id: int, status: WishStatus | str, reason: str = ""
+    user: User,
+    bundle_id: int,
+    status: WishStatus | str,
+    reason: str = "",
+    confirm_reopen: bool = False,
+    via_wish: bool = False,
 ) -> Bundle:
     """Move a confirmed bundle and its live wishes to a status; declining needs a public reason.
 
     Everyone behind the bundle's wishes is notified once; notifications and emails are only
     inserted here, in the same transaction, so mail trouble cannot fail the change.
     """
-    if not can_set_bundle_status(user):
+    # A change made on one of its wishes keeps the wish's permission: any member of staff.
+    if not (can_set_bundle_status(user) or (via_wish and user.is_staff)):
         raise Forbidden("Only product managers can change a bundle's status.")
     status = _parse_status(status)
     bundle = get_bundle(bundle_id)
@@ -74,6 +163,13 @@ def set_bundle_status(
         raise ServiceError("Declining needs a public reason for the customers who asked.")
     if status == bundle.status:
         raise ServiceError(f"The bundle is already {status.label.lower()}.")
+    shipped = [w for w in bundle_wishes_in_play(bundle) if reopens(w.status, status)]
+    if (reopens(bundle.status, status) or shipped) and not confirm_reopen:
+        raise ServiceError(
+            f"This takes shipped work back to {status.label.lower()}"
+            + (f" ({len(shipped)} shipped wishes)" if shipped else "")
+            + "; tick “Reopen shipped work” to confirm."
+        )
     try:
         db.session.add(
             BundleStatusChange(
@@ -86,21 +182,7 @@ def set_bundle_status(
         )
         bundle.status = status
         bundle.status_reason = reason
-        wishes = bundle_wishes_in_play(bundle)
-        for wish in wishes:
-            if wish.status != status:
-                db.session.add(
-                    StatusChange(
-                        wish=wish,
-                        from_status=wish.status,
-                        to_status=status,
-                        reason=reason,
-                        changed_by=user,
-                    )
-                )
-                wish.status = status
-            wish.status_reason = reason
-        notify.notify_status_change(user, wishes, status, reason, bundle=bundle)
+        align_wishes(user, bundle)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -412,6 +412,9 @@ def _upsert_vote(
         updated_at=now,
     )
     changes = {"importance": importance.value, "updated_at": now}
+    if added_by_id is None:
+        # A person voting themselves makes the vote theirs, even if staff recorded it first.
+        changes["added_by_id"] = None
     if user_id is not None:
         stmt = stmt.on_conflict_do_update(index_elements=["user_id", "wish_id"], set_=changes)
         where = Vote.user_id == user_id
@@ -465,6 +468,23 @@ def vote_for(
     importance = _importance(importance)
     wish = _open_wish(wish_id)
     account, contact = _customer_of(account_id, contact_email)
+    existing = db.session.scalars(
+        select(Vote).where(Vote.wish_id == wish.id, Vote.account_id == account.id)
+    ).all()
+    # Staff never overwrite a vote a person cast, and a vote for the account as a whole only
+    # stands in for an account nobody from has voted yet (it counts once per account anyway).
+    if contact is not None:
+        clash = [v for v in existing if v.user_id == contact.id and v.added_by_id is None]
+    else:
+        clash = [v for v in existing if v.user_id is not None]
+    if clash:
+        first = min(clash, key=lambda v: v.created_at)
+        who = first.user.name if first.user is not None else "a vote for the account"
+        how = f"recorded by {first.added_by.name}" if first.added_by else "cast themselves"
+        raise ServiceError(
+            f"{account.name} already voted on this wish ({who}, {how}, "
+            f"{first.importance.label.lower()})."
+        )
     return _upsert_vote(
         wish, importance, contact.id if contact else None, account.id, added_by_id=staff.id
     )
@@ -533,8 +553,21 @@ def add_comment(user: User, wish_id: int, body: str, internal: bool = False) -> 
     return comment
 
 
-def change_status(user: User, wish_id: int, status: WishStatus | str, reason: str = "") -> Wish:
-    """Move a wish to another status, keeping the history; declining needs a public reason."""
+def change_status(
+    user: User,
+    wish_id: int,
+    status: WishStatus | str,
+    reason: str = "",
+    confirm_reopen: bool = False,
+) -> Wish:
+    """Move a wish to another status, keeping the history; declining needs a public reason.
+
+    A wish in a confirmed bundle moves with its bundle (see services/status.py), so the change
+    goes through the bundle and moves its other wishes too.
+    """
+    # Imported here: status.py builds on this module.
+    from . import status as status_service
+
     if not user.is_staff:
         raise Forbidden("Only staff can change a wish's status.")
     try:
@@ -542,11 +575,22 @@ def change_status(user: User, wish_id: int, status: WishStatus | str, reason: st
     except ValueError:
         raise ServiceError("Choose a status from the list.") from None
     wish = get_wish(wish_id, user)
+    if status_service.governs(wish.bundle, wish):
+        assert wish.bundle_id is not None
+        status_service.set_bundle_status(
+            user, wish.bundle_id, status, reason, confirm_reopen, via_wish=True
+        )
+        return wish
     reason = optional_text(reason, "Reason", REASON_MAX)
     if status == WishStatus.DECLINED and not reason:
         raise ServiceError("Declining a wish needs a public reason for the customers who asked.")
     if status == wish.status:
         raise ServiceError(f"The wish is already {status.label.lower()}.")
+    if status_service.reopens(wish.status, status) and not confirm_reopen:
+        raise ServiceError(
+            f"This takes a shipped wish back to {status.label.lower()}; "
+            "tick “Reopen shipped work” to confirm."
+        )
     db.session.add(
         StatusChange(
             wish=wish, from_status=wish.status, to_status=status, reason=reason, changed_by=user
