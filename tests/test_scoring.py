@@ -60,7 +60,7 @@ def test_two_users_of_one_account_are_one_customer_and_two_users() -> None:
     )
     result = score_bundle(bundle, ACCOUNTS, ScoringConfig.default())
     assert (result.customer_count, result.user_count) == (1, 2)
-    assert component(result, "customers").note == "1 account, 2 users"
+    assert component(result, "customers").note == "1 account, 2 users; scale 20 accounts"
 
 
 def test_flag_with_amount_exposes_the_amount() -> None:
@@ -153,8 +153,11 @@ def test_reach_counts_accounts_sharing_a_segment_and_excludes_requesters() -> No
 
 
 def test_reach_weight_counts_when_configured() -> None:
-    """With reach weight 1 alone, score = 100 x log1p(1,200,000) / log1p(1,000,000) capped = 100."""
-    config = ScoringConfig(weights={"customers": 0, "revenue": 0, "fit": 0, "reach": 1})
+    """With reach weight 1 alone, score = 100 x log1p(1,200,000) / log1p(1,200,000) = 100."""
+    config = ScoringConfig(
+        weights={"customers": 0, "revenue": 0, "fit": 0, "reach": 1},
+        reach_scale=Decimal(1_200_000),
+    )
     result = score_bundle(BundleFacts(1, [Request(1, 1, "nice")]), ACCOUNTS, config)
     assert result.score == 100.0
     assert component(result, "reach").normalised == 1.0
@@ -419,7 +422,7 @@ def test_bad_facts_are_rejected(build: Callable[[], object], message: str) -> No
         build()
 
 
-def test_log_normalisation_is_set_independent_and_saturates() -> None:
+def test_log_normalisation_is_set_independent() -> None:
     """Revenue 1,000 normalises to log1p(1000)/log1p(1e6) = 0.5000724 whatever else exists."""
     accounts = {1: AccountFacts(1, "A", 1_000)}
     bundle = BundleFacts(1, [Request(1, 1, "nice")], [Flag(1, "churn_risk", None)])
@@ -462,3 +465,22 @@ def test_reach_index_matches_a_plain_scan() -> None:
         assert {a.id for a in index.expected_accounts(askers)} == {a.id for a in expected}
         sizes.add(count)
     assert min(sizes) < 64 and max(sizes) > 303 - 64 and any(64 < s < 239 for s in sizes)
+
+
+def test_more_money_at_risk_always_scores_higher_past_the_scale() -> None:
+    """2.17M and 3.77M at risk score apart, and a flag past the book still raises the score."""
+    accounts = {1: AccountFacts(1, "Small", 4_340_000), 2: AccountFacts(2, "Big", 7_540_000)}
+    config = ScoringConfig(revenue_scale=Decimal(1_000_000))
+    small = score_bundle(BundleFacts(1, [Request(1, 1, "critical")]), accounts, config)
+    big = score_bundle(BundleFacts(2, [Request(2, 2, "critical")]), accounts, config)
+    assert (small.revenue_at_risk, big.revenue_at_risk) == (Decimal(2_170_000), Decimal(3_770_000))
+    assert big.score > small.score
+    flagged = BundleFacts(2, [Request(2, 2, "critical")], [Flag(2, "churn_risk", 4_221_000)])
+    assert score_bundle(flagged, accounts, config).score > big.score
+
+
+def test_revenue_note_names_the_scale_and_its_basis() -> None:
+    """The explanation says which scale was used and its value."""
+    config = ScoringConfig(revenue_scale=Decimal(2_500_000), scale_basis="total ARR of 3 accounts")
+    result = score_bundle(BundleFacts(1, [Request(1, 1, "nice")]), ACCOUNTS, config)
+    assert "scale 2,500,000 (total ARR of 3 accounts)" in component(result, "revenue").note

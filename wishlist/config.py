@@ -76,6 +76,8 @@ class Config:
     # Outgoing mail for notifications. Without a host, emails are written to the log instead
     # of queued; `flask notifications send` delivers the queue.
     # Seconds a worker trusts its last check for changes made by other workers (backlog cache).
+    # Money scoring compares revenue at risk with; empty means the total ARR of all accounts.
+    REVENUE_SCALE = os.environ.get("WISHLIST_REVENUE_SCALE", "")
     BACKLOG_FINGERPRINT_MAX_AGE = float(os.environ.get("WISHLIST_BACKLOG_FINGERPRINT_MAX_AGE", "2"))
     SMTP_HOST = os.environ.get("WISHLIST_SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("WISHLIST_SMTP_PORT", "587"))

@@ -25,18 +25,22 @@ Exposure of one asking account:
 
 Normalisation (set-independent, so a bundle's score is the same in every filter and export)::
 
-    customers_norm = min(1, log1p(customer_count) / log1p(customer_scale))   # default 20
-    revenue_norm   = min(1, log1p(revenue_at_risk) / log1p(revenue_scale))   # default 1,000,000
-    reach_norm     = min(1, log1p(reach_arr) / log1p(reach_scale))           # default 1,000,000
+    customers_norm = log1p(customer_count) / log1p(customer_scale)   # default 20
+    revenue_norm   = log1p(revenue_at_risk) / log1p(revenue_scale)   # default 1,000,000
+    reach_norm     = log1p(reach_arr) / log1p(reach_scale)           # default 1,000,000
     fit_norm       = strategic_fit / 5          (unscreened counts 0, and is marked unscreened)
 
     share_c        = weight_c / sum(all weights)
     contribution_c = 100 * share_c * norm_c
-    score          = sum(contribution_c)        in [0, 100]
+    score          = sum(contribution_c)        in [0, 100] unless flags exceed the book
 
 Logarithms because both account counts and money span orders of magnitude: going from 1 to 10
-customers should matter about as much as going from 10 to 100. Each normalised value depends
-only on the bundle's own facts and is non-decreasing in its raw value, and shares are
+customers should matter about as much as going from 10 to 100. The installation passes scales
+from its own book of business (`services.value.book_config`: number of accounts, total ARR),
+so a norm is never clipped: it passes 1 only when money at risk exceeds the whole book (a flag
+amount can), and more money at risk always means a higher score. ``scale_basis`` says where
+the scales came from and every component's note names its scale. Each normalised value depends
+only on the bundle's own facts and is strictly increasing in its raw value, and shares are
 non-negative, so raising one component with the others fixed never lowers the score.
 Default weights: customers 0.35, revenue 0.45, fit 0.20, reach 0.0.
 
@@ -193,6 +197,8 @@ class ScoringConfig:
     customer_scale: float = 20
     revenue_scale: Decimal | float = Decimal(1_000_000)
     reach_scale: Decimal | float = Decimal(1_000_000)
+    # Where the scales came from, for explanations ("total ARR of 120 accounts").
+    scale_basis: str = "fixed default"
 
     @classmethod
     def default(cls) -> ScoringConfig:
@@ -270,6 +276,9 @@ class _Prepared:
     log_customer_scale: float
     log_revenue_scale: float
     log_reach_scale: float
+    revenue_scale_note: str
+    customer_scale_note: str
+    reach_scale_note: str
 
 
 def _prepare(config: ScoringConfig) -> _Prepared:
@@ -284,6 +293,11 @@ def _prepare(config: ScoringConfig) -> _Prepared:
         log_customer_scale=math.log1p(float(config.customer_scale)),
         log_revenue_scale=math.log1p(float(config.revenue_scale)),
         log_reach_scale=math.log1p(float(config.reach_scale)),
+        revenue_scale_note=(
+            f"scale {_fmt_money(to_money(config.revenue_scale))} ({config.scale_basis})"
+        ),
+        customer_scale_note=f"scale {_fmt_money(to_money(config.customer_scale))} accounts",
+        reach_scale_note=f"scale {_fmt_money(to_money(config.reach_scale))}",
     )
 
 
@@ -545,10 +559,12 @@ def _exposure(
 
 
 def _log_norm(value: float, log_scale: float) -> float:
-    """Saturating log normalisation: 0 at 0, 1 at the scale and above."""
+    """Log normalisation: 0 at 0, 1 at the scale, strictly increasing (never clipped)."""
     if value <= 0:
         return 0.0
-    return min(1.0, math.log1p(value) / log_scale)
+    # No clip at 1: with a clip, every bundle past the scale tied and a flag adding money
+    # beyond it changed nothing. Past 1 only when money at risk exceeds the whole book.
+    return math.log1p(value) / log_scale
 
 
 def score_bundle(
@@ -629,7 +645,10 @@ def _score(
 
     fit = bundle.strategic_fit
     customer_count = len(highest)
-    revenue_note = f"{len(flags_of)} of {_plural(customer_count, 'account')} flagged"
+    revenue_note = (
+        f"{len(flags_of)} of {_plural(customer_count, 'account')} flagged; "
+        f"{prepared.revenue_scale_note}"
+    )
     if ignored_flags:
         revenue_note += f"; {ignored_flags} flag(s) on accounts not asking ignored"
     if fit is None:
@@ -655,7 +674,8 @@ def _score(
             norms[0],
             shares["customers"],
             contributions[0],
-            f"{_plural(customer_count, 'account')}, {_plural(len(users), 'user')}",
+            f"{_plural(customer_count, 'account')}, {_plural(len(users), 'user')}; "
+            f"{prepared.customer_scale_note}",
         ),
         Component("revenue", revenue, norms[1], shares["revenue"], contributions[1], revenue_note),
         Component("fit", fit, norms[2], shares["fit"], contributions[2], fit_note),
@@ -666,7 +686,7 @@ def _score(
             shares["reach"],
             contributions[3],
             f"{_plural(reach_count, 'account')} not asking share a segment; "
-            f"ARR {_fmt_money(reach_arr)}",
+            f"ARR {_fmt_money(reach_arr)}; {prepared.reach_scale_note}",
         ),
     ]
     return BundleScore(

@@ -46,7 +46,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_app_context, has_request_context, url_for
-from sqlalchemy import String, event, func, select, type_coerce
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
@@ -54,8 +54,6 @@ from ..models import (
     Account,
     AccountFlag,
     Bundle,
-    FlagKind,
-    Importance,
     ProductArea,
     Setting,
     Theme,
@@ -63,7 +61,7 @@ from ..models import (
     Wish,
     WishStatus,
 )
-from ..scoring import BundleFacts, BundleScore, Flag, Request, ScoringConfig, rank_bundles
+from ..scoring import BundleScore, ScoringConfig, rank_bundles
 from . import value
 from .errors import ServiceError
 
@@ -401,99 +399,16 @@ def _config_key(config: ScoringConfig) -> str:
     )
 
 
-@dataclass
-class _Facts:
-    """What one pass over live wishes and their votes says about each bundle."""
-
-    scoring: dict[int, BundleFacts]
-    wish_count: dict[int, int]
-    vote_count: dict[int, int]
-    area_ids: dict[int, set[int]]
-    titles: dict[int, list[str]]
-
-
-def gather_facts() -> _Facts:
-    """Scoring facts and counts of every bundle with a live wish, in three queries.
-
-    The same requests, flags and fits as `value.bundle_facts()` (the tests hold them equal),
-    read without its id list and without turning 400,000 enum and timestamp values into
-    objects: at 10,000 bundles this takes a fraction of its time.
-    """
-    wishes = Wish.__table__.c
-    votes = Vote.__table__.c
-    bundle_of: dict[int, int] = {}
-    wish_count: dict[int, int] = defaultdict(int)
-    area_ids: dict[int, set[int]] = defaultdict(set)
-    titles: dict[int, list[str]] = defaultdict(list)
-    askers: list[tuple[int, int, int, int | None]] = []
-    for bid, wid, account_id, author_id, area_id, title in db.session.execute(
-        select(
-            wishes.bundle_id,
-            wishes.id,
-            wishes.account_id,
-            wishes.author_id,
-            wishes.product_area_id,
-            wishes.title,
-        ).where(wishes.withdrawn_at.is_(None), wishes.bundle_id.is_not(None))
-    ):
-        bundle_of[wid] = bid
-        wish_count[bid] += 1
-        titles[bid].append(title)
-        if area_id is not None:
-            area_ids[bid].add(area_id)
-        if account_id is not None:
-            askers.append((bid, wid, account_id, author_id))
-    # Interned: the same voter at the same importance recurs across bundles.
-    known: dict[tuple[int, int | None, str], Request] = {}
-    requests: dict[int, list[Request]] = defaultdict(list)
-    vote_count: dict[int, int] = defaultdict(int)
-    voted: set[tuple[int, int]] = set()
-    for wid, account_id, user_id, importance in db.session.execute(
-        select(
-            votes.wish_id, votes.account_id, votes.user_id, type_coerce(votes.importance, String)
-        )
-        .join(Wish.__table__, wishes.id == votes.wish_id)
-        .where(wishes.withdrawn_at.is_(None), wishes.bundle_id.is_not(None))
-    ):
-        bid = bundle_of[wid]
-        vote_count[bid] += 1
-        if account_id is None:
-            continue  # staff votes carry no account, so no weight
-        key = (account_id, user_id, importance)
-        request = known.get(key)
-        if request is None:
-            request = known[key] = Request(account_id, user_id, importance)
-        requests[bid].append(request)
-        voted.add((wid, account_id))
-    # An author who took their vote back still asks, at the lowest importance.
-    for bid, wid, account_id, author_id in askers:
-        if (wid, account_id) not in voted:
-            requests[bid].append(Request(account_id, author_id, Importance.NICE.value))
-    flags: dict[int, list[Flag]] = defaultdict(list)
-    for bid, account_id, kind, amount in db.session.execute(
-        select(AccountFlag.bundle_id, AccountFlag.account_id, AccountFlag.kind, AccountFlag.amount)
-    ):
-        if bid in wish_count:
-            flags[bid].append(Flag(account_id, FlagKind(kind).value, amount))
-    fits = db.session.execute(select(Bundle.id, Bundle.strategic_fit))
-    scoring = {
-        bid: BundleFacts(bid, tuple(requests[bid]), tuple(flags[bid]), fit)
-        for bid, fit in fits
-        if bid in wish_count
-    }
-    return _Facts(scoring, dict(wish_count), dict(vote_count), dict(area_ids), dict(titles))
-
-
 def _build(config: ScoringConfig) -> list[_Entry]:
     """Gather facts for every bundle with a live wish and score them all (the slow path)."""
-    facts = gather_facts()
+    facts = value.gather_facts(config=config)
     area_names = dict(db.session.execute(select(ProductArea.id, ProductArea.name)).all())
     theme_names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
     tier_of = {
         aid: (tier or "").casefold()
         for aid, tier in db.session.execute(select(Account.id, Account.tier))
     }
-    accounts = value.account_facts()
+    accounts = facts.accounts
     segments_of = {
         aid: frozenset(f"{k}={v}".casefold() for k, v in a.segments.items())
         for aid, a in accounts.items()
@@ -512,7 +427,7 @@ def _build(config: ScoringConfig) -> list[_Entry]:
         )
         if row.id in facts.scoring
     }
-    ranked = rank_bundles(facts.scoring.values(), accounts, config, include_off_strategy=True)
+    ranked = rank_bundles(facts.scoring.values(), accounts, facts.config, include_off_strategy=True)
     entries = []
     for item in ranked:
         result = item.result

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from flask import current_app, has_app_context
+from sqlalchemy import String, func, select, type_coerce
 
 from ..dedupe.themes import suggest_theme
 from ..extensions import db
@@ -130,55 +132,156 @@ def account_facts() -> dict[int, AccountFacts]:
     }
 
 
-def bundle_facts(bundle_ids: Sequence[int] | None = None) -> list[BundleFacts]:
-    """Requests, votes, flags and fit of bundles (all bundles when no ids are given).
+@dataclass
+class Facts:
+    """Everything ranking needs, gathered once: scoring facts, counts, accounts and config."""
+
+    scoring: dict[int, BundleFacts]
+    wish_count: dict[int, int]
+    vote_count: dict[int, int]
+    area_ids: dict[int, set[int]]
+    titles: dict[int, list[str]]
+    accounts: dict[int, AccountFacts]
+    config: ScoringConfig
+
+
+def book_config(config: ScoringConfig, accounts: Mapping[int, AccountFacts]) -> ScoringConfig:
+    """The config with scales from the installation's own book of business.
+
+    Revenue and reach scale: WISHLIST_REVENUE_SCALE if set, else the total ARR of all
+    accounts, else the fixed 1,000,000; customer scale: the number of accounts (else 20).
+    """
+    override = current_app.config.get("REVENUE_SCALE") if has_app_context() else None
+    total = sum((a.arr for a in accounts.values()), Decimal(0))
+    if override:
+        money, basis = Decimal(str(override)), "WISHLIST_REVENUE_SCALE"
+    elif total > 0:
+        money, basis = total, f"total ARR of {len(accounts)} accounts"
+    else:
+        # No ARR recorded yet: a fixed scale still ranks by money rather than dividing by 0.
+        money, basis = Decimal(1_000_000), "fixed default: no ARR recorded"
+    return replace(
+        config,
+        customer_scale=len(accounts) or ScoringConfig.customer_scale,
+        revenue_scale=money,
+        reach_scale=money,
+        scale_basis=basis,
+    )
+
+
+def gather_facts(
+    bundle_ids: Sequence[int] | None = None,
+    config: ScoringConfig | None = None,
+    include_empty: bool = False,
+) -> Facts:
+    """The one source of ranking facts: every bundle with a live wish (or the ids given).
 
     A wish's account counts as asking at the author's vote importance; an author who took
-    their vote back still asks, at the lowest importance. Staff votes (no account) do not count.
+    their vote back still asks, at the lowest importance. Staff votes (no account) do not
+    count. ``include_empty`` also returns bundles whose wishes are all withdrawn (no requests).
+    Read as plain rows, not ORM objects: at 10,000 bundles this takes a fraction of the time.
     """
-    bundles = select(Bundle.id, Bundle.strategic_fit)
+    wishes = Wish.__table__.c
+    votes = Vote.__table__.c
+    live = wishes.withdrawn_at.is_(None) & wishes.bundle_id.is_not(None)
     if bundle_ids is not None:
-        bundles = bundles.where(Bundle.id.in_(bundle_ids))
-    fits = dict(db.session.execute(bundles).all())
-    if not fits:
-        return []
-    ids = list(fits)
-    live = Wish.withdrawn_at.is_(None) & Wish.bundle_id.in_(ids)
+        live = live & wishes.bundle_id.in_(list(bundle_ids))
+    bundle_of: dict[int, int] = {}
+    wish_count: dict[int, int] = defaultdict(int)
+    area_ids: dict[int, set[int]] = defaultdict(set)
+    titles: dict[int, list[str]] = defaultdict(list)
+    askers: list[tuple[int, int, int, int | None]] = []
+    for bid, wid, account_id, author_id, area_id, title in db.session.execute(
+        select(
+            wishes.bundle_id,
+            wishes.id,
+            wishes.account_id,
+            wishes.author_id,
+            wishes.product_area_id,
+            wishes.title,
+        ).where(live)
+    ):
+        bundle_of[wid] = bid
+        wish_count[bid] += 1
+        titles[bid].append(title)
+        if area_id is not None:
+            area_ids[bid].add(area_id)
+        if account_id is not None:
+            askers.append((bid, wid, account_id, author_id))
+    # Interned: the same voter at the same importance recurs across bundles.
+    known: dict[tuple[int, int | None, str], Request] = {}
     requests: dict[int, list[Request]] = defaultdict(list)
+    vote_count: dict[int, int] = defaultdict(int)
     voted: set[tuple[int, int]] = set()
-    for bid, wid, account_id, user_id, importance in db.session.execute(
-        select(Wish.bundle_id, Wish.id, Vote.account_id, Vote.user_id, Vote.importance)
-        .join(Vote, Vote.wish_id == Wish.id)
-        .where(live, Vote.account_id.is_not(None))
-    ):
-        requests[bid].append(Request(account_id, user_id, Importance(importance).value))
-        voted.add((wid, account_id))
-    for bid, wid, account_id, author_id in db.session.execute(
-        select(Wish.bundle_id, Wish.id, Wish.account_id, Wish.author_id).where(
-            live, Wish.account_id.is_not(None)
+    for wid, account_id, user_id, importance in db.session.execute(
+        select(
+            votes.wish_id, votes.account_id, votes.user_id, type_coerce(votes.importance, String)
         )
+        .join(Wish.__table__, wishes.id == votes.wish_id)
+        .where(live)
     ):
+        bid = bundle_of[wid]
+        vote_count[bid] += 1
+        if account_id is None:
+            continue  # staff votes carry no account, so no weight
+        key = (account_id, user_id, importance)
+        request = known.get(key)
+        if request is None:
+            request = known[key] = Request(account_id, user_id, importance)
+        requests[bid].append(request)
+        voted.add((wid, account_id))
+    for bid, wid, account_id, author_id in askers:
         if (wid, account_id) not in voted:
             requests[bid].append(Request(account_id, author_id, Importance.NICE.value))
+    fit_query = select(Bundle.id, Bundle.strategic_fit)
+    if bundle_ids is not None:
+        fit_query = fit_query.where(Bundle.id.in_(list(bundle_ids)))
+    fits = {
+        bid: fit for bid, fit in db.session.execute(fit_query) if include_empty or bid in wish_count
+    }
     flags: dict[int, list[Flag]] = defaultdict(list)
-    for bid, account_id, kind, amount in db.session.execute(
-        select(
-            AccountFlag.bundle_id, AccountFlag.account_id, AccountFlag.kind, AccountFlag.amount
-        ).where(AccountFlag.bundle_id.in_(ids))
-    ):
-        flags[bid].append(Flag(account_id, FlagKind(kind).value, amount))
-    return [
-        BundleFacts(bid, tuple(requests[bid]), tuple(flags[bid]), fits[bid]) for bid in sorted(ids)
-    ]
+    flag_query = select(
+        AccountFlag.bundle_id, AccountFlag.account_id, AccountFlag.kind, AccountFlag.amount
+    )
+    if bundle_ids is not None:
+        flag_query = flag_query.where(AccountFlag.bundle_id.in_(list(bundle_ids)))
+    for bid, account_id, kind, amount in db.session.execute(flag_query):
+        if bid in fits:
+            flags[bid].append(Flag(account_id, FlagKind(kind).value, amount))
+    scoring = {
+        bid: BundleFacts(bid, tuple(requests[bid]), tuple(flags[bid]), fits[bid])
+        for bid in sorted(fits)
+    }
+    accounts = account_facts()
+    return Facts(
+        scoring,
+        dict(wish_count),
+        dict(vote_count),
+        dict(area_ids),
+        dict(titles),
+        accounts,
+        book_config(config or scoring_config(), accounts),
+    )
+
+
+def scale_explanation(config: ScoringConfig | None = None) -> str:
+    """Which revenue scale ranking uses and its current value, for the ranking pages."""
+    book = book_config(config or scoring_config(), account_facts())
+    return (
+        f"Revenue at risk and reach are scored on a log scale against "
+        f"{book.revenue_scale:,.0f} ({book.scale_basis}); customers against "
+        f"{book.customer_scale:,} accounts."
+    )
 
 
 def score(bundle_id: int, config: ScoringConfig | None = None) -> BundleScore:
     """One bundle's score with its explanation."""
-    facts = bundle_facts([bundle_id])
-    if not facts:
+    facts = gather_facts([bundle_id], config, include_empty=True)
+    if bundle_id not in facts.scoring:
         raise NotFound("That bundle does not exist.")
-    accounts = account_facts()
-    return score_bundle(facts[0], accounts, config or scoring_config(), ReachIndex(accounts))
+    return score_bundle(
+        facts.scoring[bundle_id], facts.accounts, facts.config, ReachIndex(facts.accounts)
+    )
 
 
 def ranking(
@@ -187,22 +290,22 @@ def ranking(
     include_off_strategy: bool = False,
 ) -> list[RankedBundle]:
     """Bundles ranked by score (ties: lower id first); off-strategy ones only when asked."""
+    facts = gather_facts(bundle_ids, config, include_empty=True)
     return rank_bundles(
-        bundle_facts(bundle_ids),
-        account_facts(),
-        config or scoring_config(),
+        facts.scoring.values(),
+        facts.accounts,
+        facts.config,
         include_off_strategy=include_off_strategy,
     )
 
 
 def reach_accounts(bundle_id: int) -> list[AccountFacts]:
     """Accounts expected to need a bundle: not asking, sharing a segment value with an asker."""
-    facts = bundle_facts([bundle_id])
-    if not facts:
+    facts = gather_facts([bundle_id], include_empty=True)
+    if bundle_id not in facts.scoring:
         raise NotFound("That bundle does not exist.")
-    accounts = account_facts()
-    asking = {r.account_id for r in facts[0].requests}
-    return ReachIndex(accounts).expected_accounts(asking)
+    asking = {r.account_id for r in facts.scoring[bundle_id].requests}
+    return ReachIndex(facts.accounts).expected_accounts(asking)
 
 
 # --- flags ----------------------------------------------------------------------------------
