@@ -454,8 +454,8 @@ def test_api_lists_and_votes(client, auth, db, people):
     assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["votes"] == 2
     bad = client.put(f"/api/v1/wishes/{wish.id}/vote", json={"importance": "meh"})
     assert bad.status_code == 400
-    assert "important" in bad.get_json()["message"]
+    assert "important" in bad.get_json()["error"]["message"]
     client.delete(f"/api/v1/wishes/{wish.id}/vote")
     assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["votes"] == 1
     assert client.get("/api/v1/wishes/424242").status_code == 404
-    assert client.get("/api/v1/wishes?page=x").get_json()["error"] == "Bad request"
+    assert client.get("/api/v1/wishes?page=x").get_json()["error"]["code"] == "bad_request"

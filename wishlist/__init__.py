@@ -7,12 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template, request
+from werkzeug.routing import IntegerConverter
 
 from . import models  # noqa: F401 - registers the models with the metadata
 from .config import Config, TestingConfig, load_secret_key
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """An <int:...> URL part that also fits a 64-bit database column."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        """Cap the value at 2**63-1 so a huge id is a 404 instead of an OverflowError."""
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | str | None = None) -> Flask:
@@ -24,6 +34,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, config)
+    # Every <int:...> in every blueprint gets the bound; rules compile as they are added.
+    app.url_map.converters["int"] = DatabaseIntConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -61,7 +73,7 @@ def register_extensions(app: Flask) -> None:
         from flask import flash, redirect, url_for
 
         if request.path.startswith("/api/"):
-            return {"error": "Unauthorized", "message": "Sign in first."}, 401
+            return api_error(401, "Sign in first."), 401
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -111,9 +123,32 @@ def register_errorhandlers(app: Flask) -> None:
         return request.path.startswith("/api/")
 
     def render_error(code: int, title: str, message: str) -> tuple[Any, int]:
+        """One JSON shape for every API error; a page for people."""
         if wants_json():
-            return {"error": title, "message": message}, code
+            return api_error(code, message), code
         return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(401)
+    def unauthorized(error: Exception) -> tuple[Any, int]:
+        return render_error(401, "Sign in first", "Sign in first.")
+
+    @app.errorhandler(409)
+    def conflict(error: Exception) -> tuple[Any, int]:
+        description = getattr(error, "description", "") or "That conflicts with a change."
+        return render_error(409, "Conflict", description)
+
+    @app.errorhandler(413)
+    def too_large(error: Exception) -> tuple[Any, int]:
+        return render_error(413, "Too large", "The upload is too large.")
+
+    @app.errorhandler(422)
+    def unprocessable(error: Exception) -> tuple[Any, int]:
+        description = getattr(error, "description", "") or "The data could not be used."
+        return render_error(422, "Unprocessable", description)
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> tuple[Any, int]:
+        return render_error(500, "Something went wrong", "Something went wrong on our side.")
 
     @app.errorhandler(400)
     def bad_request(error: Exception) -> tuple[Any, int]:
@@ -146,6 +181,26 @@ def register_errorhandlers(app: Flask) -> None:
         return render_error(
             429, "Slow down", "Too many attempts in a short time. Wait a minute and try again."
         )
+
+
+API_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "unprocessable",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def api_error(status: int, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one JSON body every /api/ error answers with."""
+    code = API_ERROR_CODES.get(status, "error")
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -84,6 +84,9 @@ class Page:
         return self.page < self.pages
 
 
+DB_INT_MAX = 2**63 - 1
+
+
 def parse_page(value: str | None) -> int:
     """Return a page number from the query string, or raise a clear error."""
     if value is None or value == "":
@@ -114,6 +117,9 @@ def parse_filter(args: dict[str, str], viewer: User) -> WishFilter:
             area_id = int(args["area"])
         except ValueError:
             raise ServiceError("Unknown product area.") from None
+        # Databases reject integers past 64 bits with an error, not an empty result.
+        if not 0 < area_id <= DB_INT_MAX:
+            raise ServiceError("Unknown product area.")
     q = optional_text(args.get("q"), "Search", 200)
     return WishFilter(sort=sort, status=status, area_id=area_id, q=q)
 
