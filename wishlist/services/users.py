@@ -195,14 +195,32 @@ def resend_verification(email: str | None) -> None:
     db.session.commit()
 
 
+def _read_signed(
+    serializer: URLSafeTimedSerializer,
+    token: str,
+    max_age: int,
+    expired: ServiceError,
+    invalid: ServiceError,
+) -> tuple[int, str]:
+    """Read a signed (user id, check value) pair, raising `expired` or `invalid` when it fails."""
+    try:
+        user_id, check = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise expired from None
+    except (BadSignature, ValueError, TypeError):
+        raise invalid from None
+    return user_id, check
+
+
 def verify_email(token: str, max_age: int = VERIFY_MAX_AGE) -> User:
     """Use a verification link once: the user joins their domain's account and may sign in."""
-    try:
-        user_id, nonce = _verify_serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise ServiceError("This link has expired. Ask for a new one below.") from None
-    except (BadSignature, ValueError, TypeError):
-        raise ServiceError("This link is not valid or was already used.") from None
+    user_id, nonce = _read_signed(
+        _verify_serializer(),
+        token,
+        max_age,
+        ServiceError("This link has expired. Ask for a new one below."),
+        ServiceError("This link is not valid or was already used."),
+    )
     user = db.session.get(User, user_id)
     if user is None or user.verify_nonce is None or user.verify_nonce != nonce:
         raise ServiceError("This link is not valid or was already used.")
@@ -244,12 +262,13 @@ def invite_token(user: User) -> str:
 
 def user_from_invite(token: str) -> User:
     """Return the user an unused, unexpired invitation token belongs to."""
-    try:
-        user_id, fingerprint = _invite_serializer().loads(token, max_age=INVITE_MAX_AGE)
-    except SignatureExpired:
-        raise ServiceError("This invitation has expired. Ask for a new one.") from None
-    except (BadSignature, ValueError, TypeError):
-        raise NotFound("This invitation link is not valid.") from None
+    user_id, fingerprint = _read_signed(
+        _invite_serializer(),
+        token,
+        INVITE_MAX_AGE,
+        ServiceError("This invitation has expired. Ask for a new one."),
+        NotFound("This invitation link is not valid."),
+    )
     user = db.session.get(User, user_id)
     if user is None or (user.password_hash or "")[-12:] != fingerprint or not user.active:
         raise NotFound("This invitation link is not valid or was already used.")
