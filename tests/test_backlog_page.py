@@ -16,7 +16,15 @@ from flask_login import login_user
 from sqlalchemy import select
 
 from wishlist.extensions import db
-from wishlist.models import Account, Bundle, BundleStatusChange, Role, Setting, WishStatus
+from wishlist.models import (
+    Account,
+    Bundle,
+    BundleStatusChange,
+    Notification,
+    Role,
+    Setting,
+    WishStatus,
+)
 from wishlist.services import backlog as backlog_service
 from wishlist.services import bundles as bundle_service
 from wishlist.services import status as status_service
@@ -370,6 +378,31 @@ def test_declining_needs_a_reason(client, auth, people, market):
     assert db.session.get(Bundle, market["dark"]).status == WishStatus.NEW
     response = client.post(url, data={"status": "nonsense"}, follow_redirects=True)
     assert "Status not changed" in response.get_data(as_text=True)
+
+
+def test_reopening_a_shipped_bundle_needs_the_box_ticked(client, auth, people, market):
+    pm = people["pm"]
+    auth.login(pm.email)
+    page = f"/value/bundles/{market['dark']}"
+    assert "Yes, reopen shipped work" not in client.get(page).get_data(as_text=True)
+    status_service.set_bundle_status(pm, market["dark"], "shipped", "In the May release")
+    assert "Yes, reopen shipped work" in client.get(page).get_data(as_text=True)
+    before = {n.id for n in db.session.scalars(select(Notification))}
+    url = f"/backlog/bundles/{market['dark']}/status"
+    data = {"status": "in_progress", "reason": "A fix is needed"}
+    refused = client.post(url, data=data, follow_redirects=True)
+    assert "tick “Yes, reopen shipped work”" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Bundle, market["dark"]).status == WishStatus.SHIPPED
+    assert {n.id for n in db.session.scalars(select(Notification))} == before
+    client.post(url, data={**data, "confirm_reopen": "y"})
+    db.session.expire_all()
+    bundle = db.session.get(Bundle, market["dark"])
+    assert bundle.status == WishStatus.IN_PROGRESS
+    assert {w.status for w in bundle.wishes} == {WishStatus.IN_PROGRESS}
+    heard = [n.user.email for n in db.session.scalars(select(Notification)) if n.id not in before]
+    # Two wishes' authors and the voter behind both: each told once.
+    assert sorted(heard) == sorted({v.user.email for w in bundle.wishes for v in w.votes if v.user})
 
 
 @pytest.mark.parametrize("role", ["csm", "customer"])

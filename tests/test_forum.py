@@ -11,6 +11,7 @@ from wishlist.models import (
     Comment,
     Follow,
     Importance,
+    Notification,
     Role,
     StatusChange,
     Vote,
@@ -420,6 +421,42 @@ def test_declining_needs_a_public_reason(client, auth, db, people):
     page = client.get(f"/wishes/{wish.id}").data
     assert b"Out of scope for a finance product." in page
     assert b"badge--declined" in page
+
+
+def _notified(db) -> dict[str, int]:  # noqa: ANN001
+    """Email address -> number of notifications."""
+    counts: dict[str, int] = {}
+    for n in db.session.scalars(select(Notification)):
+        counts[n.user.email] = counts.get(n.user.email, 0) + 1
+    return counts
+
+
+def test_reopening_a_shipped_wish_needs_the_box_ticked(client, auth, db, people):
+    wish = factories.make_wish(people["customer"], "Audit log export")
+    wish_service.cast_vote(people["other"], wish.id, "critical")
+    auth.login("pat@vendor.test")
+    assert "Yes, reopen shipped work" not in client.get(f"/wishes/{wish.id}").get_data(True)
+    wish_service.change_status(people["pm"], wish.id, "shipped")
+    assert "Yes, reopen shipped work" in client.get(f"/wishes/{wish.id}").get_data(True)
+    before, changes = _notified(db), _count(db, StatusChange)
+    refused = client.post(
+        f"/wishes/{wish.id}/status",
+        data={"status": "in_progress", "reason": ""},
+        follow_redirects=True,
+    )
+    assert "tick “Yes, reopen shipped work”" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Wish, wish.id).status == WishStatus.SHIPPED
+    assert (_notified(db), _count(db, StatusChange)) == (before, changes)
+    client.post(
+        f"/wishes/{wish.id}/status",
+        data={"status": "in_progress", "reason": "", "confirm_reopen": "y"},
+    )
+    db.session.expire_all()
+    assert db.session.get(Wish, wish.id).status == WishStatus.IN_PROGRESS
+    after = _notified(db)
+    heard = {email: after[email] - before.get(email, 0) for email in after}
+    assert heard == {"carol@acme.test": 1, "oscar@globex.test": 1}
 
 
 def test_customers_cannot_change_status(client, auth, db, people):

@@ -36,7 +36,7 @@ def test_reopening_a_shipped_wish_needs_confirmation(db, people, pair):
     """Setting a bundle in progress does not silently move a shipped wish back."""
     shipped, fresh = pair
     decision = bundle_service.bundle_wishes(people["csm"], [shipped.id, fresh.id])
-    with pytest.raises(ServiceError, match="Reopen shipped work"):
+    with pytest.raises(ServiceError, match="Yes, reopen shipped work"):
         status_service.set_bundle_status(people["pm"], decision.bundle_id, "in_progress")
     assert db.session.get(Wish, shipped.id).status == WishStatus.SHIPPED
     status_service.set_bundle_status(

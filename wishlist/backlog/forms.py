@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import WishStatus
+from ..services.status import CONFIRM_REOPEN
 
 STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in WishStatus]
 
@@ -46,11 +47,14 @@ class FilterForm(FlaskForm):
 
 
 class BundleStatusForm(FlaskForm):
-    """A bundle's new status; its wishes follow it. Declining needs a reason."""
+    """A bundle's new status; its wishes follow it. Declining needs a reason, reopening a tick."""
 
     status = SelectField("Status", choices=STATUS_CHOICES)
     reason = TextAreaField(
         "Reason (shown to the customers who asked)",
         validators=[Optional(), Length(max=2_000)],
         description="Required when declining.",
+    )
+    confirm_reopen = BooleanField(
+        CONFIRM_REOPEN, description="Needed to move shipped work back to another status."
     )

@@ -277,7 +277,13 @@ def change_status(bundle_id: int) -> Response:
         return redirect(back)
     status = WishStatus(form.status.data)
     try:
-        status_service.set_bundle_status(current_user, bundle_id, status, form.reason.data or "")
+        status_service.set_bundle_status(
+            current_user,
+            bundle_id,
+            status,
+            form.reason.data or "",
+            confirm_reopen=form.confirm_reopen.data,
+        )
     except (NotFound, Forbidden) as exc:
         abort_for(exc)
     except ServiceError as exc:
@@ -298,4 +304,5 @@ def bundle_extra_helpers() -> dict[str, Any]:
         "backlog_status_form": status_form,
         "backlog_status_history": status_service.bundle_history,
         "backlog_can_set_status": status_service.can_set_bundle_status,
+        "backlog_has_shipped_work": status_service.has_shipped_work,
     }

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import BODY_MAX, COMMENT_MAX, TITLE_MAX, Importance, WishStatus
+from ..services.status import CONFIRM_REOPEN
 
 IMPORTANCE_CHOICES = [SelectChoice(i.value, i.label) for i in Importance]
 
@@ -84,13 +85,16 @@ class CommentForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    """A status change with a public reason."""
+    """A status change with a public reason; moving shipped work back needs the box ticked."""
 
     status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in WishStatus])
     reason = TextAreaField(
         "Public note to customers",
         validators=[Optional(), Length(max=2000)],
         description="Required when declining.",
+    )
+    confirm_reopen = BooleanField(
+        CONFIRM_REOPEN, description="Needed to move shipped work back to another status."
     )
 
 

@@ -11,6 +11,7 @@ from ..extensions import limiter
 from ..models import WishStatus
 from ..permissions import abort_for, same_site_referrer, staff_required, user_or_ip
 from ..services import Forbidden, NotFound, ServiceError
+from ..services import status as status_service
 from ..services import users as user_service
 from ..services import wishes as wish_service
 from . import bp
@@ -146,6 +147,8 @@ def wish(wish_id: int) -> str:
         comment_form=CommentForm(),
         vote_form=vote_form,
         status_form=status_form,
+        # The reopen box only where a change could take shipped work back.
+        offer_reopen=bool(status_form) and status_service.wish_has_shipped_work(found),
         action_form=ActionForm(),
         **detail,
     )
@@ -272,7 +275,11 @@ def change_status(wish_id: int) -> Response:
         abort(400, description="Choose a status from the list.")
     try:
         found = wish_service.change_status(
-            current_user, wish_id, form.status.data, form.reason.data or ""
+            current_user,
+            wish_id,
+            form.status.data,
+            form.reason.data or "",
+            confirm_reopen=form.confirm_reopen.data,
         )
     except (NotFound, Forbidden) as exc:
         abort_for(exc)

@@ -40,6 +40,8 @@ from .wishes import REASON_MAX
 
 ROADMAP_STATUSES = (WishStatus.PLANNED, WishStatus.IN_PROGRESS, WishStatus.SHIPPED)
 SHIPPED_WINDOW = timedelta(days=90)
+# The confirmation staff tick to move shipped work back; error messages name it too.
+CONFIRM_REOPEN = "Yes, reopen shipped work"
 
 
 def can_set_bundle_status(user: User) -> bool:
@@ -93,6 +95,21 @@ def governs(bundle: Bundle | None, wish: Wish) -> bool:
 def reopens(old: WishStatus, new: WishStatus) -> bool:
     """Whether a change takes something back from Shipped, which needs a confirmation."""
     return old == WishStatus.SHIPPED and new != WishStatus.SHIPPED
+
+
+def has_shipped_work(bundle: Bundle) -> bool:
+    """Whether a status change on this bundle could take shipped work back."""
+    return bundle.status == WishStatus.SHIPPED or any(
+        w.status == WishStatus.SHIPPED for w in bundle_wishes_in_play(bundle)
+    )
+
+
+def wish_has_shipped_work(wish: Wish) -> bool:
+    """Whether changing this wish's status (or its bundle's) could take shipped work back."""
+    if governs(wish.bundle, wish):
+        assert wish.bundle is not None
+        return has_shipped_work(wish.bundle)
+    return wish.status == WishStatus.SHIPPED
 
 
 def align_wishes(user: User, bundle: Bundle, notify_people: bool = True) -> list[Wish]:
@@ -168,7 +185,7 @@ def set_bundle_status(
         raise ServiceError(
             f"This takes shipped work back to {status.label.lower()}"
             + (f" ({len(shipped)} shipped wishes)" if shipped else "")
-            + "; tick “Reopen shipped work” to confirm."
+            + f"; tick “{CONFIRM_REOPEN}” and change the status again to confirm."
         )
     try:
         db.session.add(

@@ -595,7 +595,7 @@ def change_status(
     if status_service.reopens(wish.status, status) and not confirm_reopen:
         raise ServiceError(
             f"This takes a shipped wish back to {status.label.lower()}; "
-            "tick “Reopen shipped work” to confirm."
+            f"tick “{status_service.CONFIRM_REOPEN}” and change the status again to confirm."
         )
     db.session.add(
         StatusChange(
