@@ -94,6 +94,7 @@ def build_scenario(people: dict) -> dict:
         "off": off_id,
         "empty": empty_id,
         "lone": lone,
+        "lone_key": value.lone_key(lone.id),
         "wish_c": c,
     }
 
@@ -105,24 +106,52 @@ def scenario(people):
 
 
 def ids(rows: list[BacklogRow]) -> list[int]:
-    """Bundle ids of rows in order."""
-    return [r.bundle_id for r in rows]
+    """Ranking keys of rows in order: bundle ids, and a lone wish's id negated."""
+    return [r.key for r in rows]
 
 
 def test_backlog_ranks_and_scores_equal_the_value_ranking(db, scenario):
     rows = backlog(BacklogFilter())
-    live = [scenario["dark"], scenario["sync"], scenario["formula"]]
+    live = [scenario["dark"], scenario["sync"], scenario["formula"], scenario["lone_key"]]
     ranked = value.ranking(bundle_ids=live)
     assert ids(rows) == [r.bundle_id for r in ranked]
-    assert [r.rank for r in rows] == [r.rank for r in ranked] == [1, 2, 3]
+    assert [r.rank for r in rows] == [r.rank for r in ranked] == [1, 2, 3, 4]
     for row, item in zip(rows, ranked, strict=True):
         assert row.score == round(item.score, 1)
         assert row.score_result.score == item.score
         assert row.revenue_at_risk == item.result.revenue_at_risk
         assert row.customer_count == item.result.customer_count
-    # Off strategy, all wishes withdrawn, or never bundled: not in the backlog.
+    # Off strategy or all wishes withdrawn: not in the backlog.
     assert {scenario["off"], scenario["empty"]}.isdisjoint(ids(rows))
-    assert scenario["lone"].bundle_id is None
+
+
+def test_a_wish_in_no_bundle_is_ranked_as_a_bundle_of_one(db, scenario):
+    lone = scenario["lone"]
+    assert lone.bundle_id is None
+    rows = backlog(BacklogFilter(), base_url="https://wl.example/")
+    row = next(r for r in rows if r.wish_id == lone.id)
+    assert row.bundle_id is None and row.key == -lone.id and row.label == f"Wish #{lone.id}"
+    assert (row.title, row.status, row.wish_count) == (lone.title, WishStatus.NEW, 1)
+    # Initech's critical need has its own score: 1 account, 80,000 ARR at critical weight.
+    assert row.customer_count == 1 and row.revenue_at_risk == Decimal("40000.0")
+    assert row.score > 0 and row.unscreened and row.top_accounts == ["Initech"]
+    assert row.url == f"https://wl.example/value/wishes/{lone.id}"
+    # A bundle with the same facts would score the same: one scoring path.
+    assert row.score_result.score == value.score(row.key).score
+    # Withdrawn, it leaves the backlog; bundled, it is ranked with its bundle instead.
+    wish_service.withdraw_wish(scenario["ines"], lone.id)
+    assert all(r.wish_id != lone.id for r in backlog(BacklogFilter()))
+
+
+def test_a_lone_wish_leaves_the_singles_when_bundled(db, scenario):
+    lone = scenario["lone"]
+    bundle_id = bundle_service.make_bundle_of_one(scenario["csm"], lone.id).bundle_id
+    rows = backlog(BacklogFilter())
+    assert all(r.wish_id is None for r in rows)
+    row = next(r for r in rows if r.bundle_id == bundle_id)
+    assert row.title == lone.title and row.customer_count == 1
+    with pytest.raises(ServiceError, match="already in bundle"):
+        bundle_service.make_bundle_of_one(scenario["csm"], lone.id)
 
 
 def test_one_set_of_facts_counts_votes_once_and_staff_not_at_all(db, scenario):
@@ -139,12 +168,13 @@ def test_one_set_of_facts_counts_votes_once_and_staff_not_at_all(db, scenario):
         scenario["sync"],
         scenario["formula"],
         scenario["off"],
+        scenario["lone_key"],
     }
     for facts in gathered.scoring.values():
         assert all(r.account_id is not None for r in facts.requests)
     assert [f.account_id for f in gathered.scoring[scenario["sync"]].flags] == [scenario["acme"].id]
-    stats = bundle_service.bundle_stats(list(gathered.scoring))
-    for bundle_id in gathered.scoring:
+    stats = bundle_service.bundle_stats([k for k in gathered.scoring if k > 0])
+    for bundle_id in stats:
         assert gathered.wish_count[bundle_id] == stats[bundle_id].wishes
         assert gathered.vote_count.get(bundle_id, 0) == stats[bundle_id].votes
     # The value pages read the same facts: one bundle's score equals its backlog row's.
@@ -183,15 +213,15 @@ def test_default_url_follows_the_request(app, db, scenario):
     ("args", "expected"),
     [
         ({"status": ["planned"]}, ["formula"]),
-        ({"status": ["new", "planned"]}, ["sync", "dark", "formula"]),
+        ({"status": ["new", "planned"]}, ["sync", "dark", "formula", "lone_key"]),
         ({"theme": ["dark INTERFACES"]}, ["dark"]),
         ({"area": "billing"}, ["sync", "formula"]),
-        ({"tier": ["enterprise"]}, ["sync", "dark"]),
+        ({"tier": ["enterprise"]}, ["sync", "dark", "lone_key"]),
         ({"segment": ["platform=salesforce"]}, ["sync", "dark"]),
         ({"segment": ["region=apac"], "status": ["new"]}, ["dark"]),
         ({"q": "PDF"}, ["formula"]),
         ({"q": "contacts salesforce"}, ["sync"]),
-        ({"off_strategy": "1"}, ["sync", "dark", "formula", "off"]),
+        ({"off_strategy": "1"}, ["sync", "dark", "formula", "lone_key", "off"]),
     ],
 )
 def test_filters(db, scenario, args, expected):
@@ -225,16 +255,16 @@ def test_sorts(db, scenario):
     revenue_up = backlog(BacklogFilter(sort="revenue_at_risk", descending=False))
     assert [r.revenue_at_risk for r in revenue_up] == sorted(r.revenue_at_risk for r in by_rank)
     fit = backlog(BacklogFilter(sort="strategic_fit"))
-    assert [r.strategic_fit for r in fit] == [5, 4, None]  # unscreened last either way
+    assert [r.strategic_fit for r in fit] == [5, 4, None, None]  # unscreened last either way
     assert [
         r.strategic_fit for r in backlog(BacklogFilter(sort="strategic_fit", descending=False))
-    ] == [4, 5, None]
+    ] == [4, 5, None, None]
     theme = backlog(BacklogFilter(sort="theme"))
-    assert [r.theme for r in theme] == ["Dark interfaces", "Integrations", ""]
+    assert [r.theme for r in theme] == ["Dark interfaces", "Integrations", "", ""]
     # Ranks stay with their bundles whatever the order.
-    assert {r.bundle_id: r.rank for r in theme} == {r.bundle_id: r.rank for r in by_rank}
+    assert {r.key: r.rank for r in theme} == {r.key: r.rank for r in by_rank}
     for column in SORT_COLUMNS:
-        assert len(backlog(BacklogFilter(sort=column))) == 3
+        assert len(backlog(BacklogFilter(sort=column))) == 4
 
 
 def test_parse_filter_and_back():

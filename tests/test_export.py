@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,10 +25,10 @@ from .test_backlog import FORMULA_TITLE, build_scenario
 
 @pytest.fixture
 def rows(people) -> list[BacklogRow]:
-    """The scenario's backlog, all three live bundles."""
+    """The scenario's backlog: its three live bundles and its one wish in no bundle."""
     build_scenario(people)
     found = backlog(BacklogFilter())
-    assert len(found) == 3
+    assert len(found) == 4
     return found
 
 
@@ -59,7 +60,9 @@ def test_csv(rows):
     assert len(table) == len(rows) + 1
     for cells, row in zip(table[1:], rows, strict=True):
         record = dict(zip(EXPORT_COLUMNS, cells, strict=True))
-        assert int(record["rank"]) == row.rank and int(record["bundle_id"]) == row.bundle_id
+        assert int(record["rank"]) == row.rank
+        assert record["bundle_id"] == ("" if row.bundle_id is None else str(row.bundle_id))
+        assert record["wish_id"] == ("" if row.wish_id is None else str(row.wish_id))
         assert record["score"] == f"{row.score:.1f}"
         assert Decimal(record["revenue_at_risk"]) == row.revenue_at_risk
         assert record["revenue_at_risk"].count(".") == 1
@@ -72,7 +75,8 @@ def test_csv(rows):
         assert record["top_accounts"] == "; ".join(row.top_accounts)
         assert record["url"] == row.url
         assert int(record["vote_count"]) == row.vote_count
-    titles = [cells[2] for cells in table[1:]]
+    titles = [cells[3] for cells in table[1:]]
+    assert sum(1 for cells in table[1:] if cells[2]) == 1  # the lone wish names its wish
     assert "'" + FORMULA_TITLE in titles
     assert not any(t.startswith(("=", "+", "-", "@")) for t in titles)
 
@@ -87,7 +91,7 @@ def test_xlsx(app, rows):
     header = [c.value for c in sheet[1]]
     assert header == list(EXPORT_COLUMNS)
     assert all(c.font.b for c in sheet[1])
-    assert sheet.column_dimensions["C"].width >= 40
+    assert sheet.column_dimensions["D"].width >= 40
     column = {name: n for n, name in enumerate(EXPORT_COLUMNS)}
     for cells, row in zip(sheet.iter_rows(min_row=2), rows, strict=True):
         got = {name: cells[n] for name, n in column.items()}
@@ -130,15 +134,45 @@ def test_markdown(rows):
     content, mimetype, suffix = export_backlog(rows, "md")
     assert suffix == ".md" and mimetype.startswith("text/markdown")
     lines = content.decode("utf-8").splitlines()
-    assert lines[0].startswith("# Backlog: 3 bundles")
+    assert lines[0].startswith("# Backlog: 4 bundles")
     table = [line for line in lines if line.startswith("|")]
     assert len(table) == 2 + len(rows)
     # Unescaped pipes delimit cells: the same number on every line, including the escaped title.
     widths = {line.replace("\\|", "").count("|") for line in table}
     assert widths == {10}
     for line, row in zip(table[2:], rows, strict=True):
-        assert line.startswith(f"| {row.rank} | [") and f"(<{row.url}>)" in line
+        assert line.startswith(f"| {row.rank} | {row.label} [") and f"(<{row.url}>)" in line
     assert "\\|" in "\n".join(table)  # the formula title's pipe
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "Pipes | break | tables",
+        "[click](javascript:alert(1))",
+        "**bold** _em_ `code` ~~gone~~ & \\",
+    ],
+)
+def test_markdown_shows_every_cell_as_text(rows, title):
+    """HTML and Markdown syntax in any cell appear as written, never as markup."""
+    row = replace(rows[0], title=title, theme=title, top_accounts=[title])
+    text = export_backlog([row], "md")[0].decode("utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("| 1 |"))
+    # No raw HTML can open; the table keeps its ten cell borders.
+    assert "<" not in line.replace(f"(<{row.url}>)", "")
+    assert line.replace("\\|", "").count("|") == 10
+    rendered = markdown_text(line)
+    assert rendered.count(title) == 3  # title, theme and account read back as typed
+
+
+def markdown_text(line: str) -> str:
+    """What a reader sees of an escaped Markdown line: escapes and entities resolved."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"\\(.)", r"\1", line))
 
 
 def test_jira(rows):
@@ -157,8 +191,10 @@ def test_jira(rows):
         assert part in description
     assert "/value/bundles/" in description
     assert "'" + FORMULA_TITLE in by_summary
-    # Of three rows: the top 10% rounds up to one, the top 30% is still that one row.
-    assert [line[3] for line in table[1:]] == ["Highest", "Medium", "Medium"]
+    # Of four rows: the top 10% rounds up to one, 30% to two, 70% to three.
+    assert [line[3] for line in table[1:]] == ["Highest", "High", "Medium", "Low"]
+    lone = by_summary["A wish on its own"]
+    assert "/value/wishes/" in lone[1] and lone[4:] == ["", ""]
     dark = by_summary["Dark mode"]
     assert dark[4:] == ["Dark-interfaces", "Reporting"]
     assert by_summary["'" + FORMULA_TITLE][4:] == ["Billing", ""]
@@ -168,8 +204,9 @@ def fake_row(rank: int) -> BacklogRow:
     """A bare row for priority bands."""
     result = BundleScore(rank, 0.0, 0, 0, Decimal(0), 0, Decimal(0), None, True, False, [], [])
     return BacklogRow(
-        rank, rank, f"Bundle {rank}", 0.0, 0, 0, Decimal(0), None, "", WishStatus.NEW, 1, 0, 0,
-        Decimal(0), [], f"http://localhost/value/bundles/{rank}", result, True, False, [], True, "",
+        rank, rank, None, f"Bundle {rank}", 0.0, 0, 0, Decimal(0), None, "", WishStatus.NEW, 1,
+        0, 0, Decimal(0), [], f"http://localhost/value/bundles/{rank}", result, True, False, [],
+        True, "",
     )  # fmt: skip
 
 
@@ -203,7 +240,7 @@ def test_cli_writes_a_file_with_filters(runner, rows, tmp_path: Path):
     )
     assert result.exit_code == 0, result.output
     table = read_csv(target.read_bytes())
-    assert [line[2] for line in table[1:]] == ["'" + FORMULA_TITLE]
+    assert [line[3] for line in table[1:]] == ["'" + FORMULA_TITLE]
     assert table[1][0] == "1"  # ranked within the filter
     assert list(folder.iterdir()) == [target]  # no temporary file left behind
     minimum = rows[1].score
@@ -222,7 +259,7 @@ def test_cli_xlsx_and_theme(runner, rows, tmp_path: Path):
     )
     assert result.exit_code == 0, result.output
     sheet = load_workbook(target)["Backlog"]
-    assert [c.value for c in sheet[2]][2] == "Salesforce sync" and sheet.max_row == 2
+    assert [c.value for c in sheet[2]][3] == "Salesforce sync" and sheet.max_row == 2
 
 
 @pytest.mark.parametrize(

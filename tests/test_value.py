@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from wishlist.extensions import db
-from wishlist.models import Account, AccountFlag, Bundle, Role, Setting
+from wishlist.models import Account, AccountFlag, Bundle, Role, Setting, Wish
 from wishlist.services import bundles as bundle_service
 from wishlist.services import value as value_service
 from wishlist.services import wishes as wish_service
@@ -85,6 +85,7 @@ def market(people):
         "bigger": bigger,
         "neighbour": neighbour,
         "big_user": big_user,
+        "bigger_user": bigger_user,
         "dark": dark,
         "export": export,
         "offline": offline,
@@ -405,3 +406,45 @@ def test_arr_never_reaches_customer_pages(client, auth, people, market):
     for text in pages:
         for secret in ("100,000", "100000", "123,456", "123456", "50,000", "churn", "Bigger Co"):
             assert secret not in text
+
+
+def test_a_critical_lone_wish_from_the_biggest_account_reaches_the_ranking(
+    client, auth, people, market
+):
+    """A wish nobody bundled is ranked on its own; staff can make it a bundle to flag it."""
+    lone = factories.make_wish(
+        market["bigger_user"], "Audit log of every export", importance="critical"
+    )
+    auth.login(people["pm"].email)
+    html = client.get("/value/").get_data(as_text=True)
+    # Bigger Co's 400,000 at critical (x 0.5) outranks every bundle but the three-account one.
+    second = html.split('<td class="rank">', 3)[2]
+    assert second.startswith("2") and f'href="/value/wishes/{lone.id}"' in second
+    assert "single wish" in second and "USD 200,000" in second
+    # The scale the scores use is named, with its current value.
+    assert value_service.scale_explanation() in html and "total ARR of" in html
+    page = client.get(f"/value/wishes/{lone.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Audit log of every export" in text and "How the score is made" in text
+    assert "Bigger Co" in text
+    made = client.post(f"/value/wishes/{lone.id}/bundle")
+    assert made.status_code == 302
+    bundle_id = db.session.get(Wish, lone.id).bundle_id
+    assert bundle_id is not None and made.location.endswith(f"/value/bundles/{bundle_id}")
+    # Its value page now is its bundle's, and the ranking links the bundle.
+    assert client.get(f"/value/wishes/{lone.id}").location.endswith(f"/value/bundles/{bundle_id}")
+    assert f'href="/value/bundles/{bundle_id}"' in client.get("/value/").get_data(as_text=True)
+
+
+def test_lone_wish_pages_are_staff_only(client, auth, people, market):
+    lone = factories.make_wish(market["big_user"], "Keyboard shortcuts", importance="critical")
+    auth.login(market["big_user"].email)
+    assert client.get(f"/value/wishes/{lone.id}").status_code == 403
+    assert client.post(f"/value/wishes/{lone.id}/bundle").status_code in (400, 403)
+    assert db.session.get(Wish, lone.id).bundle_id is None
+    auth.logout()
+    auth.login(people["csm"].email)
+    assert client.get("/value/wishes/999999").status_code == 404
+    wish_service.withdraw_wish(market["big_user"], lone.id)
+    assert client.get(f"/value/wishes/{lone.id}").status_code == 404

@@ -55,8 +55,10 @@ itself can fall, so "add an asker" alone is only guaranteed monotonic while reac
 API: ``AccountFacts``, ``Request``, ``Flag``, ``BundleFacts`` and ``ScoringConfig`` in;
 ``score_bundle(bundle, accounts, config=None, reach_index=None) -> BundleScore`` and
 ``rank_bundles(bundles, accounts, config=None, include_off_strategy=False)
--> list[RankedBundle]`` out (ties: lower bundle id first). Reach uses a ``ReachIndex`` over all
-accounts, which ``rank_bundles`` builds once per call.
+-> list[RankedBundle]`` out (ties: bundles before lone wishes, each by lower id; a
+negative ``bundle_id`` is a key the app gives a wish in no bundle, ranked as a bundle of
+one). Reach uses a ``ReachIndex`` over all accounts, which ``rank_bundles`` builds once per
+call.
 
 Money is ``Decimal`` throughout; floats are converted through ``str`` so ``100000.10`` stays
 ``Decimal("100000.1")``. Only the normalisation works in floats.
@@ -706,6 +708,12 @@ def _score(
     )
 
 
+def rank_order(score: float, key: int) -> tuple[float, bool, int]:
+    """Sort key for ranking: higher score first; ties put bundles (key > 0) before lone wishes
+    (key < 0, a wish's id negated), each by lower id."""
+    return (-score, key < 0, abs(key))
+
+
 def rank_bundles(
     bundles: Iterable[BundleFacts],
     accounts: Mapping[int, AccountFacts],
@@ -722,5 +730,5 @@ def rank_bundles(
     results = [_score(b, accounts, prepared, index) for b in bundles]
     if not include_off_strategy:
         results = [r for r in results if not r.off_strategy]
-    results.sort(key=lambda r: (-r.score, r.bundle_id))
+    results.sort(key=lambda r: rank_order(r.score, r.bundle_id))
     return [RankedBundle(rank=n, result=r) for n, r in enumerate(results, start=1)]

@@ -20,9 +20,12 @@ MIN_R, MAX_R = 4.0, 16.0
 
 @dataclass
 class Point:
-    """One bundle on the chart."""
+    """One bundle (or lone wish) on the chart."""
 
-    bundle_id: int
+    key: int
+    bundle_id: int | None
+    wish_id: int | None
+    label: str
     title: str
     x: float
     y: float
@@ -106,7 +109,10 @@ def scatter(rows: Sequence[Any], themes: Sequence[str] | None = None) -> Chart:
         score = max(0.0, min(100.0, float(row.score)))
         chart.points.append(
             Point(
+                key=row.key,
                 bundle_id=row.bundle_id,
+                wish_id=row.wish_id,
+                label=row.label,
                 title=row.title,
                 x=x_of(row.customer_count),
                 y=y_of(float(row.revenue_at_risk)),
@@ -119,7 +125,7 @@ def scatter(rows: Sequence[Any], themes: Sequence[str] | None = None) -> Chart:
             )
         )
     # Big dots first, so smaller ones drawn over them stay clickable.
-    chart.points.sort(key=lambda p: (-p.r, p.bundle_id))
+    chart.points.sort(key=lambda p: (-p.r, p.key))
     shown = {p.theme for p in chart.points}
     chart.legend = [(name, css) for name, css in classes.items() if name and name in shown]
     if "" in shown:

@@ -99,15 +99,12 @@ def _read(args: MultiDict[str, str]) -> Ranking:
         weights_error=weights_error,
     )
     if config is not None:
-        before = {
-            r.bundle_id: r.rank
-            for r in backlog_service.backlog(backlog_filter, base_url=request.url_root)
-        }
+        saved_rows = backlog_service.backlog(backlog_filter, base_url=request.url_root)
+        before = {r.key: r.rank for r in saved_rows}
         ranking.preview, ranking.config, ranking.weight_args = True, config, weight_args
         # Positive: the bundle moves up under the previewed weights; None: it was not listed.
         ranking.changes = {
-            r.bundle_id: (before[r.bundle_id] - r.rank) if r.bundle_id in before else None
-            for r in rows
+            r.key: (before[r.key] - r.rank) if r.key in before else None for r in rows
         }
     return ranking
 
@@ -205,6 +202,7 @@ def index() -> str | tuple[str, int] | Response:
             _href("backlog.index", [*kept, ("page", str(page + 1))]) if page < pages else None
         ),
         charted=len(charted),
+        scale=value_service.scale_explanation(ranking.config or saved),
         columns=COLUMNS,
         sort_links=_sort_links(ranking),
         descending=ranking.filter.is_descending,

@@ -1,9 +1,13 @@
 """The ranked backlog: every bundle with a live wish, scored, filtered and sorted for the page
 and for every export, so a bundle has the same rank and score wherever a PM looks at it.
 
-What enters the backlog: bundles (confirmed or suggested by the engine) with at least one wish
-that is not withdrawn. A lone wish is not a bundle; it enters the backlog when staff make it a
-bundle of one.
+What enters the backlog: every open wish. Bundles (confirmed or suggested by the engine) with
+at least one wish that is not withdrawn, and every wish that is not withdrawn and in no bundle,
+ranked as a bundle of one with its own score (``bundle_id`` None, ``wish_id`` set; inside the
+ranking its key is the wish's id negated, see `value.lone_key`). No bundle row is created for
+it until staff act on it as a bundle ("Make it a bundle" on its value page), so the duplicate
+finder stays free to suggest it into a bundle. Declined and shipped ones follow the status
+filter like bundles; withdrawn wishes never enter.
 
 Ranking: every such bundle is scored by `wishlist.scoring` under the weights in force and
 ordered by score descending, ties by lower bundle id. Filters then pick rows out of that order
@@ -68,6 +72,7 @@ from .errors import ServiceError
 EXPORT_COLUMNS: tuple[str, ...] = (
     "rank",
     "bundle_id",
+    "wish_id",
     "title",
     "score",
     "customer_count",
@@ -85,7 +90,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 )
 # Every exported column sorts except the id, the account list and the link.
 SORT_COLUMNS: tuple[str, ...] = tuple(
-    c for c in EXPORT_COLUMNS if c not in ("bundle_id", "top_accounts", "url")
+    c for c in EXPORT_COLUMNS if c not in ("bundle_id", "wish_id", "top_accounts", "url")
 )
 # Columns whose natural order is ascending; every other (numeric) column runs high to low.
 ASCENDING_COLUMNS = frozenset({"rank", "title", "theme", "status"})
@@ -93,6 +98,7 @@ TOP_ACCOUNTS = 5
 Q_MAX = 200
 FALLBACK_BASE_URL = "http://localhost"
 BUNDLE_PATH = "/value/bundles/"
+WISH_PATH = "/value/wishes/"
 _STATUS_ORDER = {status: n for n, status in enumerate(WishStatus)}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -145,10 +151,11 @@ class BacklogFilter:
 
 @dataclass(slots=True)
 class BacklogRow:
-    """One bundle in the backlog: the export columns in order, then extras for the page."""
+    """One bundle (or lone wish) in the backlog: the export columns in order, then extras."""
 
     rank: int
-    bundle_id: int
+    bundle_id: int | None
+    wish_id: int | None
     title: str
     score: float
     customer_count: int
@@ -169,6 +176,16 @@ class BacklogRow:
     product_areas: list[str]
     confirmed: bool
     description: str
+
+    @property
+    def key(self) -> int:
+        """The row's ranking key: the bundle's id, or a lone wish's id negated."""
+        return self.bundle_id if self.bundle_id is not None else -(self.wish_id or 0)
+
+    @property
+    def label(self) -> str:
+        """How the row names itself: "#12" for a bundle, "Wish #34" for a lone wish."""
+        return f"#{self.bundle_id}" if self.bundle_id is not None else f"Wish #{self.wish_id}"
 
 
 # --- the filter in addresses --------------------------------------------------------------------
@@ -313,6 +330,7 @@ class _Entry:
         "result",
         "score",
         "bundle_id",
+        "wish_id",
         "title",
         "description",
         "confirmed",
@@ -332,6 +350,18 @@ class _Entry:
     def __init__(self, **values: Any) -> None:
         for name, item in values.items():
             setattr(self, name, item)
+
+
+@dataclass
+class _LoneRow:
+    """A lone wish's columns in the shape of a bundle row (id is its ranking key)."""
+
+    id: int
+    title: str
+    description: str
+    confirmed: bool
+    status: WishStatus
+    theme_id: int | None
 
 
 @dataclass
@@ -427,6 +457,17 @@ def _build(config: ScoringConfig) -> list[_Entry]:
         )
         if row.id in facts.scoring
     }
+    lone = [-key for key in facts.scoring if key < 0]
+    for start in range(0, len(lone), 10_000):
+        # A lone wish is shown as a bundle of one: its own title, body and status, no theme.
+        for row in db.session.execute(
+            select(Wish.id, Wish.title, Wish.body, Wish.status).where(
+                Wish.id.in_(lone[start : start + 10_000])
+            )
+        ):
+            bundles[value.lone_key(row.id)] = _LoneRow(
+                value.lone_key(row.id), row.title, row.body, True, row.status, None
+            )
     ranked = rank_bundles(facts.scoring.values(), accounts, facts.config, include_off_strategy=True)
     entries = []
     for item in ranked:
@@ -440,7 +481,8 @@ def _build(config: ScoringConfig) -> list[_Entry]:
             _Entry(
                 result=result,
                 score=round(result.score, 1),
-                bundle_id=row.id,
+                bundle_id=row.id if row.id > 0 else None,
+                wish_id=value.wish_of_key(row.id),
                 title=row.title,
                 description=row.description or "",
                 confirmed=bool(row.confirmed),
@@ -449,7 +491,7 @@ def _build(config: ScoringConfig) -> list[_Entry]:
                 theme_key=theme.casefold(),
                 area_ids=frozenset(area_ids),
                 product_areas=sorted((area_names[a] for a in area_ids), key=str.casefold),
-                wish_count=facts.wish_count[row.id],
+                wish_count=facts.wish_count.get(row.id, 0),
                 vote_count=facts.vote_count.get(row.id, 0),
                 top_accounts=[a.name for a in top],
                 tiers=frozenset([tier_of.get(a.id, "") for a in asking]),
@@ -596,7 +638,7 @@ def backlog(
     if f.sort not in SORT_COLUMNS:
         raise ServiceError(f"Cannot sort by “{f.sort}”: choose from {', '.join(SORT_COLUMNS)}.")
     entries = _scored(config or value.scoring_config())
-    prefix = (base_url if base_url is not None else default_base_url()).rstrip("/") + BUNDLE_PATH
+    base = (base_url if base_url is not None else default_base_url()).rstrip("/")
     matches = _matcher(f)
     rows = []
     rank = 0
@@ -609,6 +651,7 @@ def backlog(
             BacklogRow(
                 rank,
                 e.bundle_id,
+                e.wish_id,
                 e.title,
                 e.score,
                 r.customer_count,
@@ -622,7 +665,9 @@ def backlog(
                 r.reach_accounts,
                 r.reach_arr,
                 list(e.top_accounts),
-                f"{prefix}{e.bundle_id}",
+                f"{base}{BUNDLE_PATH}{e.bundle_id}"
+                if e.bundle_id is not None
+                else f"{base}{WISH_PATH}{e.wish_id}",
                 r,
                 r.unscreened,
                 r.off_strategy,

@@ -305,6 +305,14 @@ def move_wish(user: User, wish_id: int, target_id: int | None) -> BundleDecision
     return decision.done(f"Moved “{wish.title}” from {where} to “{target.title}”")
 
 
+def make_bundle_of_one(user: User, wish_id: int) -> BundleDecision:
+    """Make a wish in no bundle a confirmed bundle of one, so staff can flag and screen it."""
+    wish = db.session.get(Wish, wish_id)
+    if wish is not None and wish.bundle_id is not None:
+        raise ServiceError(f"That wish is already in bundle #{wish.bundle_id}.")
+    return move_wish(user, wish_id, None)
+
+
 def bundle_wishes(user: User, wish_ids: Sequence[int], title: str | None = None) -> BundleDecision:
     """Put wishes together by hand: into the bundle one of them is in, or a new one."""
     _require_staff(user)

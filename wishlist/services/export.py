@@ -53,6 +53,7 @@ PRIORITY_BANDS: tuple[tuple[str, int], ...] = (
 COLUMN_WIDTHS = {
     "rank": 7,
     "bundle_id": 10,
+    "wish_id": 9,
     "title": 60,
     "score": 8,
     "customer_count": 15,
@@ -113,7 +114,8 @@ def _csv_record(row: BacklogRow) -> list[str | int]:
     """One row's cells in EXPORT_COLUMNS order."""
     return [
         row.rank,
-        row.bundle_id,
+        "" if row.bundle_id is None else row.bundle_id,
+        "" if row.wish_id is None else row.wish_id,
         guard(row.title),
         f"{row.score:.1f}",
         row.customer_count,
@@ -188,6 +190,7 @@ def to_xlsx(rows: Sequence[BacklogRow], currency: str) -> bytes:
             [
                 row.rank,
                 row.bundle_id,
+                row.wish_id,
                 guard(row.title),
                 score_cell,
                 row.customer_count,
@@ -217,6 +220,7 @@ def _json_item(row: BacklogRow) -> dict[str, Any]:
     return {
         "rank": row.rank,
         "bundle_id": row.bundle_id,
+        "wish_id": row.wish_id,
         "title": row.title,
         "score": row.score,
         "customer_count": row.customer_count,
@@ -250,9 +254,20 @@ def to_json(
 # --- Markdown --------------------------------------------------------------------------------
 
 
+# Characters with a meaning inside a Markdown table cell (line-start syntax such as # or 1. does
+# not apply there): escaped with a backslash, so no link, emphasis or code span can form.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
 def md_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, line breaks made spaces."""
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+    """Text shown as written inside a Markdown table cell.
+
+    Markdown syntax (pipes, brackets, emphasis, backticks) is backslash-escaped and HTML's
+    ``&``, ``<`` and ``>`` become entities, so a title like ``<script>`` or ``| a | b |``
+    appears as text in every renderer and never breaks the table; line breaks become spaces.
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_markdown(rows: Sequence[BacklogRow], currency: str, now: datetime) -> bytes:
@@ -266,17 +281,17 @@ def to_markdown(rows: Sequence[BacklogRow], currency: str, now: datetime) -> byt
         "| ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]
     for row in rows:
-        title = md_cell(row.title).replace("[", "\\[").replace("]", "\\]")
+        title = md_cell(row.title)
         fit = "unscreened" if row.strategic_fit is None else f"{row.strategic_fit}/5"
         cells = [
             str(row.rank),
-            f"[{title}](<{row.url}>)",
+            f"{row.label} [{title}](<{row.url}>)",
             f"{row.score:.1f}",
             str(row.customer_count),
             _display_money(row.revenue_at_risk, currency),
             fit,
             md_cell(row.theme) or "—",
-            row.status.label,
+            md_cell(row.status.label),
             md_cell(", ".join(row.top_accounts)) or "—",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -294,7 +309,7 @@ def priorities(rows: Sequence[BacklogRow]) -> dict[int, str]:
     limits = [(name, -(-percent * total // 100)) for name, percent in PRIORITY_BANDS]
     found = {}
     for position, row in enumerate(ordered, start=1):
-        found[row.bundle_id] = next(name for name, limit in limits if position <= limit)
+        found[row.key] = next(name for name, limit in limits if position <= limit)
     return found
 
 
@@ -323,26 +338,26 @@ def jira_description(row: BacklogRow, currency: str) -> str:
         lines.append("Top accounts:")
         for name in row.top_accounts:
             lines.append(f"- {name} (ARR {_display_money(arr_of.get(name, Decimal(0)), currency)})")
-    lines.append(f"Bundle: {row.url}")
+    lines.append(f"{'Bundle' if row.bundle_id is not None else 'Wish'}: {row.url}")
     return "\n".join(lines)
 
 
 def to_jira(rows: Sequence[BacklogRow], currency: str) -> bytes:
     """A CSV for Jira's importer: one Story per bundle; several Labels columns, one label each."""
     priority = priorities(rows)
-    labels = {r.bundle_id: jira_labels(r) for r in rows}
+    labels = {r.key: jira_labels(r) for r in rows}
     width = max((len(v) for v in labels.values()), default=0) or 1
     records: list[list[str]] = [
         ["Summary", "Description", "Issue Type", "Priority", *["Labels"] * width]
     ]
     for row in rows:
-        own = [guard(label) for label in labels[row.bundle_id]]
+        own = [guard(label) for label in labels[row.key]]
         records.append(
             [
                 guard(" ".join(row.title.split())[:JIRA_SUMMARY_MAX]),
                 guard(jira_description(row, currency)),
                 "Story",
-                priority[row.bundle_id],
+                priority[row.key],
                 *own,
                 *[""] * (width - len(own)),
             ]

@@ -169,13 +169,27 @@ def book_config(config: ScoringConfig, accounts: Mapping[int, AccountFacts]) -> 
     )
 
 
+def lone_key(wish_id: int) -> int:
+    """The ranking key of a wish in no bundle: its id, negated (bundles keep their own id)."""
+    return -wish_id
+
+
+def wish_of_key(key: int) -> int | None:
+    """The lone wish a ranking key stands for, or None when the key is a bundle's id."""
+    return -key if key < 0 else None
+
+
 def gather_facts(
     bundle_ids: Sequence[int] | None = None,
     config: ScoringConfig | None = None,
     include_empty: bool = False,
 ) -> Facts:
-    """The one source of ranking facts: every bundle with a live wish (or the ids given).
+    """The one source of ranking facts: every bundle with a live wish and every live wish in no
+    bundle (or the keys given).
 
+    Every open wish is ranked: a wish in no bundle is ranked as a bundle of one under the key
+    ``lone_key(wish.id)`` (its id negated, so it never clashes with a bundle id); it has no
+    flags and is unscreened until staff make it a real bundle (value page "Make it a bundle").
     A wish's account counts as asking at the author's vote importance; an author who took
     their vote back still asks, at the lowest importance. Staff votes (no account) do not
     count. ``include_empty`` also returns bundles whose wishes are all withdrawn (no requests).
@@ -183,9 +197,14 @@ def gather_facts(
     """
     wishes = Wish.__table__.c
     votes = Vote.__table__.c
-    live = wishes.withdrawn_at.is_(None) & wishes.bundle_id.is_not(None)
+    live = wishes.withdrawn_at.is_(None)
     if bundle_ids is not None:
-        live = live & wishes.bundle_id.in_(list(bundle_ids))
+        wanted_bundles = [k for k in bundle_ids if k > 0]
+        wanted_wishes = [-k for k in bundle_ids if k < 0]
+        live = live & (
+            wishes.bundle_id.in_(wanted_bundles)
+            | (wishes.bundle_id.is_(None) & wishes.id.in_(wanted_wishes))
+        )
     bundle_of: dict[int, int] = {}
     wish_count: dict[int, int] = defaultdict(int)
     area_ids: dict[int, set[int]] = defaultdict(set)
@@ -201,6 +220,8 @@ def gather_facts(
             wishes.title,
         ).where(live)
     ):
+        if bid is None:
+            bid = lone_key(wid)
         bundle_of[wid] = bid
         wish_count[bid] += 1
         titles[bid].append(title)
@@ -235,16 +256,18 @@ def gather_facts(
             requests[bid].append(Request(account_id, author_id, Importance.NICE.value))
     fit_query = select(Bundle.id, Bundle.strategic_fit)
     if bundle_ids is not None:
-        fit_query = fit_query.where(Bundle.id.in_(list(bundle_ids)))
-    fits = {
+        fit_query = fit_query.where(Bundle.id.in_(wanted_bundles))
+    fits: dict[int, int | None] = {
         bid: fit for bid, fit in db.session.execute(fit_query) if include_empty or bid in wish_count
     }
+    # Lone wishes are unscreened: fit belongs to a bundle.
+    fits.update((key, None) for key in wish_count if key < 0)
     flags: dict[int, list[Flag]] = defaultdict(list)
     flag_query = select(
         AccountFlag.bundle_id, AccountFlag.account_id, AccountFlag.kind, AccountFlag.amount
     )
     if bundle_ids is not None:
-        flag_query = flag_query.where(AccountFlag.bundle_id.in_(list(bundle_ids)))
+        flag_query = flag_query.where(AccountFlag.bundle_id.in_(wanted_bundles))
     for bid, account_id, kind, amount in db.session.execute(flag_query):
         if bid in fits:
             flags[bid].append(Flag(account_id, FlagKind(kind).value, amount))
@@ -262,6 +285,14 @@ def gather_facts(
         accounts,
         book_config(config or scoring_config(), accounts),
     )
+
+
+def lone_wish(wish_id: int) -> Wish:
+    """A wish that is not withdrawn, for its value page (it may be in a bundle)."""
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or wish.is_withdrawn:
+        raise NotFound("That wish does not exist or was withdrawn.")
+    return wish
 
 
 def scale_explanation(config: ScoringConfig | None = None) -> str:

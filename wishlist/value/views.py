@@ -13,13 +13,18 @@ from ..models import Role
 from ..permissions import abort_for, roles_required, same_site_referrer, staff_required
 from ..scoring import COMPONENTS, IMPORTANCES, ScoringConfig
 from ..services import Forbidden, NotFound, ServiceError, insight
+from ..services import backlog as backlog_service
 from ..services import bundles as bundle_service
 from ..services import value as value_service
+from ..services.backlog import BacklogFilter
+from ..services.wishes import parse_page
 from . import bp
 from .forms import ActionForm, FlagForm, ScreenForm, ThemeForm, WeightsForm
 
 pm_required = roles_required(Role.PM, Role.ADMIN)
 WEIGHT_PREFIXES = ("weight_", "importance_")
+# Rows per page of the ranking: thousands of rows are megabytes of HTML nobody reads.
+RANKING_PAGE_SIZE = 100
 
 
 def _can_screen() -> bool:
@@ -53,24 +58,33 @@ def ranking() -> str | tuple[str, int] | Response:
             preview = True
         except ServiceError as exc:
             error = str(exc)
-    ranked = value_service.ranking(config=config, include_off_strategy=include_off)
+    try:
+        page = parse_page(request.args.get("page"))
+    except ServiceError as exc:
+        abort_for(exc)
+    # The backlog's ranking (one ranking path): bundles and lone wishes, every open wish.
+    wanted = BacklogFilter(include_off_strategy=include_off)
+    ranked = backlog_service.backlog(wanted, config=config, base_url=request.url_root)
+    pages = max(1, -(-len(ranked) // RANKING_PAGE_SIZE))
+    if page > pages:
+        abort(404, description=f"There is no page {page}; the last page is {pages}.")
+    shown = ranked[(page - 1) * RANKING_PAGE_SIZE : page * RANKING_PAGE_SIZE]
     changes: dict[int, int | None] = {}
     if preview:
         before = {
-            r.bundle_id: r.rank
-            for r in value_service.ranking(config=saved, include_off_strategy=include_off)
+            r.key: r.rank
+            for r in backlog_service.backlog(wanted, config=saved, base_url=request.url_root)
         }
         # Positive: the bundle moves up under the previewed weights.
-        changes = {
-            r.bundle_id: (before[r.bundle_id] - r.rank) if r.bundle_id in before else None
-            for r in ranked
-        }
+        changes = {r.key: (before[r.key] - r.rank) if r.key in before else None for r in shown}
     status = 400 if error else 200
     return render_template(
         "value/ranking.html",
-        ranked=ranked,
-        bundles=insight.bundles_by_id(r.bundle_id for r in ranked),
-        stats=bundle_service.bundle_stats([r.bundle_id for r in ranked]),
+        ranked=shown,
+        total=len(ranked),
+        page=page,
+        pages=pages,
+        scale=value_service.scale_explanation(config),
         form=_weights_form(config),
         preview=preview,
         changes=changes,
@@ -151,6 +165,45 @@ def bundle(bundle_id: int) -> str:
         suggestion=suggestion,
         action_form=ActionForm(),
     )
+
+
+@bp.route("/wishes/<int:wish_id>")
+@staff_required
+def wish(wish_id: int) -> str | Response:
+    """A wish in no bundle, scored as a bundle of one; a bundled wish's page is its bundle's."""
+    try:
+        found = value_service.lone_wish(wish_id)
+        if found.bundle_id is not None:
+            return redirect(url_for("value.bundle", bundle_id=found.bundle_id))
+        key = value_service.lone_key(wish_id)
+        result = value_service.score(key)
+        expected = value_service.reach_accounts(key)
+    except ServiceError as exc:
+        abort_for(exc)
+    accounts = value_service.account_facts()
+    askers = {e.account_id: accounts[e.account_id] for e in result.exposures}
+    return render_template(
+        "value/wish.html",
+        wish=found,
+        result=result,
+        expected=expected,
+        shared=insight.shared_segments(expected, askers),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/wishes/<int:wish_id>/bundle", methods=["POST"])
+@staff_required
+def make_bundle(wish_id: int) -> Response:
+    """Make a lone wish a bundle of one, so it can be flagged, screened and given a status."""
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    try:
+        decision = bundle_service.make_bundle_of_one(current_user, wish_id)
+    except ServiceError as exc:
+        abort_for(exc)
+    flash("It is now a bundle of one: flag accounts, screen it and set its status here.", "success")
+    return redirect(url_for("value.bundle", bundle_id=decision.bundle_id))
 
 
 @bp.route("/bundles/<int:bundle_id>/flags", methods=["POST"])
