@@ -254,7 +254,7 @@ def test_wishes_are_imported_with_account_votes(app, people, tmp_path):
 
     sso = _db.session.scalar(select(Wish).where(Wish.external_id == "W-2"))
     assert sso.author_id is None and sso.account_id == people["globex"].id
-    assert sso.requester == "Globex"
+    assert sso.author_label(people["admin"]) == "added by Ada Admin for Globex"
     assert sso.created_at == datetime(2025, 2, 1, 9, 30, tzinfo=UTC)
     [account_vote] = sso.votes
     assert account_vote.user_id is None

@@ -65,7 +65,7 @@ def test_csm_submits_for_an_account_without_contact(client, auth, db, people):
     assert wish.author_id is None and wish.account_id == people["globex"].id
     vote = db.session.scalar(select(Vote))
     assert vote.user_id is None and vote.account_id == people["globex"].id
-    assert "by Globex" in client.get(f"/wishes/{wish.id}").data.decode()
+    assert "added by Sam CSM for Globex" in client.get(f"/wishes/{wish.id}").data.decode()
 
 
 def test_contact_must_belong_to_the_account(client, auth, db, people):

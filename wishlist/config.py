@@ -47,6 +47,9 @@ class Config:
     # Uploads (CSV imports) larger than this are refused before they are read.
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     CURRENCY = os.environ.get("WISHLIST_CURRENCY", "USD")
+    # The company running this forum, as customers read it in "added by the Ledgerly team for
+    # a customer"; empty says "our team".
+    VENDOR_NAME = os.environ.get("WISHLIST_VENDOR_NAME", "").strip()
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; forms left open still submit
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"

@@ -7,7 +7,8 @@ import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from flask_login import UserMixin
+from flask import current_app, has_app_context
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -278,12 +279,47 @@ class Wish(db.Model):
         back_populates="wish", cascade="all, delete-orphan", order_by="StatusChange.created_at"
     )
 
-    @property
-    def requester(self) -> str:
-        """Who asked, for display: the customer, else their account."""
-        if self.author is not None:
+    def author_label(self, viewer: User | AnonymousUserMixin | None) -> str:
+        """Who asked for this wish, in the words this viewer may read (pages, API, messages).
+
+        - Staff see everything: the author's name, email and account, and for a wish staff
+          entered (on behalf or by import) "added by <staff> for <account>".
+        - Anyone else sees the author's name only when the author posted it themselves, or
+          when the viewer is the author or belongs to the wish's account.
+        - Otherwise the author is "a customer" (their own account's name for its people),
+          or "added by the <VENDOR_NAME> team for a customer" ("our team" without a
+          VENDOR_NAME) when staff entered it: never another account's name, another
+          customer's email, or the name of a contact who did not post it themselves.
+        """
+        if getattr(viewer, "is_staff", False):
+            return self._staff_label()
+        viewer_id = getattr(viewer, "id", None)
+        viewer_account_id = getattr(viewer, "account_id", None)
+        own_account = viewer_account_id is not None and viewer_account_id == self.account_id
+        if self.author is not None and (
+            not self.on_behalf or own_account or viewer_id == self.author_id
+        ):
             return self.author.name
-        return self.account.name if self.account is not None else "Unknown"
+        who = self.account.name if own_account and self.account is not None else "a customer"
+        if self.created_by_id is None:
+            return who
+        vendor = (current_app.config.get("VENDOR_NAME") or "") if has_app_context() else ""
+        team = f"the {vendor} team" if vendor else "our team"
+        return f"added by {team} for {who}"
+
+    def _staff_label(self) -> str:
+        """The author with email and account, and the member of staff who entered it."""
+        account = self.account.name if self.account is not None else None
+        if self.author is None:
+            label = account or "a customer"
+            if self.on_behalf and self.created_by is not None:
+                return f"added by {self.created_by.name} for {label}"
+            return label
+        details = ", ".join(part for part in (self.author.email, account) if part)
+        label = f"{self.author.name} ({details})"
+        if self.on_behalf and self.created_by is not None:
+            label += f", added by {self.created_by.name} for {account or self.author.name}"
+        return label
 
     @property
     def on_behalf(self) -> bool:

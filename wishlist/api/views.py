@@ -9,15 +9,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import limiter
-from ..models import Wish
+from ..models import User, Wish
 from ..permissions import abort_for, user_or_ip
 from ..services import ServiceError, matching
 from ..services import wishes as wish_service
 from . import bp
 
 
-def wish_json(wish: Wish, votes: int, my_vote: Any = None) -> dict[str, Any]:
-    """The public fields of a wish: nothing internal, no email addresses."""
+def wish_json(wish: Wish, viewer: User, votes: int, my_vote: Any = None) -> dict[str, Any]:
+    """The public fields of a wish; who asked is told as this viewer may read it."""
     return {
         "id": wish.id,
         "title": wish.title,
@@ -27,7 +27,7 @@ def wish_json(wish: Wish, votes: int, my_vote: Any = None) -> dict[str, Any]:
         "product_area": wish.product_area.name if wish.product_area else None,
         "votes": votes,
         "my_vote": my_vote.value if my_vote else None,
-        "author": wish.requester,
+        "author": wish.author_label(viewer),
         "created_at": wish.created_at.isoformat(),
         "url": url_for("forum.wish", wish_id=wish.id, _external=True),
     }
@@ -45,7 +45,7 @@ def wishes() -> Response:
         abort_for(exc)
     return jsonify(
         {
-            "items": [wish_json(r.wish, r.votes, r.my_vote) for r in result.items],
+            "items": [wish_json(r.wish, current_user, r.votes, r.my_vote) for r in result.items],
             "page": result.page,
             "pages": result.pages,
             "total": result.total,
@@ -97,7 +97,7 @@ def wish(wish_id: int) -> Response:
     except ServiceError as exc:
         abort_for(exc)
     detail = wish_service.wish_detail(found, current_user)
-    data = wish_json(found, detail["votes"], detail["my_vote"])  # type: ignore[arg-type]
+    data = wish_json(found, current_user, detail["votes"], detail["my_vote"])  # type: ignore[arg-type]
     data["comments"] = [
         {
             "author": c.author.name,
