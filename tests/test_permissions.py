@@ -86,6 +86,8 @@ ROUTES = [
     ("GET", "/value/?weight_customers=1&weight_revenue=0&off_strategy=1", "staff", None),
     ("POST", "/value/weights", "pm", {"weight_customers": "0.5", "weight_revenue": "0.5"}),
     ("GET", "/value/bundles/{bundle}", "staff", None),
+    ("GET", "/value/wishes/{loner}", "staff", None),
+    ("POST", "/value/wishes/{loner}/bundle", "staff", {}),
     (
         "POST",
         "/value/bundles/{bundle}/flags",
