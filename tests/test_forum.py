@@ -239,6 +239,32 @@ def test_voting_twice_counts_once(client, auth, db, people):
     assert re.search(r'vote-count">2<', listing)
 
 
+def _visible(html: str) -> str:
+    """A page's text as a reader sees it: tags dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_vote_count_says_what_it_counts(client, auth, db, people):
+    wish = factories.make_wish(people["customer"], "Bulk edit invoices")
+    wish_service.cast_vote(people["other"], wish.id, "nice")
+    initech = factories.make_account("Initech", "initech.test")
+    wish_service.vote_for(people["csm"], wish.id, initech.id, None, "critical")
+    lone = factories.make_wish(people["other"], "Keyboard shortcuts")
+    auth.login("carol@acme.test")
+    page = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert "3 votes 2 from people · 1 from a company, recorded by our team" in _visible(page)
+    # Which company is never said to customers.
+    assert "Initech" not in page
+    single = client.get(f"/wishes/{lone.id}").get_data(as_text=True)
+    assert "1 vote from 1 person" in _visible(single)
+    listing = client.get("/").get_data(as_text=True)
+    assert "3 votes" in _visible(listing) and "1 vote " in _visible(listing)
+    assert 'title="One vote per person, plus any vote our team recorded for a whole company"' in (
+        listing
+    )
+    assert "Initech" not in listing
+
+
 def test_votes_on_missing_or_withdrawn_wish_are_404(client, auth, db, people):
     wish = factories.make_wish(people["other"], "Withdrawn soon")
     wish_service.withdraw_wish(people["other"], wish.id)

@@ -266,6 +266,8 @@ def wish_detail(wish: Wish, viewer: User) -> dict[str, object]:
         "duplicate_threshold": matching.threshold(),
         "comments": comments,
         "votes": len(wish.votes),
+        # A vote our team recorded for a whole company names no person; it counts like one.
+        "company_votes": sum(1 for v in wish.votes if v.user_id is None),
         "importance_counts": counts,
         "my_vote": my_vote,
         "following": following,
