@@ -448,3 +448,15 @@ def test_lone_wish_pages_are_staff_only(client, auth, people, market):
     assert client.get("/value/wishes/999999").status_code == 404
     wish_service.withdraw_wish(market["big_user"], lone.id)
     assert client.get(f"/value/wishes/{lone.id}").status_code == 404
+
+
+def test_account_page_counts_its_lone_wishes_in_its_exposure(client, auth, people, market):
+    """What an account asks for includes wishes in no bundle, ranked as bundles of one."""
+    auth.login(people["csm"].email)
+    before = client.get(f"/accounts/{market['bigger'].id}").get_data(as_text=True)
+    assert "USD 20,000 across 1 bundle" in before  # the export bundle, at nice
+    lone = factories.make_wish(market["bigger_user"], "Single sign-on", importance="critical")
+    page = client.get(f"/accounts/{market['bigger'].id}").get_data(as_text=True)
+    assert f'href="/value/wishes/{lone.id}"' in page and "single wish" in page
+    # 400,000 x 0.5 for the critical lone wish, on top of the 20,000 of the bundle.
+    assert "USD 220,000 across 2 bundles" in page

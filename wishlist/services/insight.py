@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Account, Bundle, User, Vote, Wish
 from ..scoring import AccountExposure, AccountFacts, BundleScore
 from .errors import NotFound
-from .value import ranking
+from .value import ranking, wish_of_key
 
 ACCOUNT_SORTS = ("arr", "name")
 
@@ -86,9 +86,11 @@ def account_rows(sort: str = "arr") -> list[AccountRow]:
 
 @dataclass
 class AccountBundle:
-    """A bundle an account asks for: the bundle's rank and score, and the account's exposure."""
+    """A bundle (or a lone wish, ranked as a bundle of one) an account asks for: its rank and
+    score, and the account's exposure."""
 
-    bundle: Bundle
+    bundle: Bundle | None
+    wish: Wish | None
     rank: int | None
     result: BundleScore
     exposure: AccountExposure
@@ -139,12 +141,15 @@ def account_detail(account_id: int) -> AccountDetail:
         exposure = next((e for e in result.exposures if e.account_id == account.id), None)
         if exposure is not None:
             found.append((None if result.off_strategy else backlog_rank, result, exposure))
-    bundles = bundles_by_id(result.bundle_id for _, result, _ in found)
+    bundles = bundles_by_id(result.bundle_id for _, result, _ in found if result.bundle_id > 0)
+    lone = {w.id: w for w in wishes}
+    lone.update((v.wish.id, v.wish) for v in votes)
     detail = AccountDetail(account=account, users=users, wishes=wishes, votes=votes)
-    detail.bundles = [
-        AccountBundle(bundles[result.bundle_id], rank, result, exposure)
-        for rank, result, exposure in found
-        if result.bundle_id in bundles
-    ]
+    for rank, result, exposure in found:
+        wish_id = wish_of_key(result.bundle_id)
+        bundle = bundles.get(result.bundle_id)
+        wish = lone.get(wish_id) if wish_id is not None else None
+        if bundle is not None or wish is not None:
+            detail.bundles.append(AccountBundle(bundle, wish, rank, result, exposure))
     detail.total_exposure = sum((b.exposure.exposure for b in detail.bundles), Decimal(0))
     return detail
