@@ -151,4 +151,11 @@ def test_provenance_is_stored_and_shown_to_staff_only(client, auth, db, people):
     vote = wish_service.vote_for(people["csm"], wish.id, people["globex"].id, None, "nice")
     assert vote.added_by_id == people["csm"].id and vote.created_at is not None
     auth.login("carol@acme.test")
-    assert "recorded by" not in client.get(f"/wishes/{wish.id}").data.decode()
+    page = client.get(f"/wishes/{wish.id}").data.decode()
+    # The count says a company's vote was recorded, never whose or by whom.
+    assert "1 from a company, recorded by our team" in page
+    assert f"recorded by {people['csm'].name}" not in page and "Globex" not in page
+    auth.logout()
+    auth.login(people["csm"].email)
+    staff_page = client.get(f"/wishes/{wish.id}").data.decode()
+    assert f"recorded by {people['csm'].name} for Globex" in staff_page
