@@ -322,11 +322,12 @@ def main() -> None:
                 staff = User(email="bench-pm@vendor.test", name="Bench PM", role=Role.PM)
                 db.session.add(staff)
                 db.session.commit()
-            staff_id = staff.id
+            # Sessions carry the user's session token (Flask-Login's alternative id).
+            staff_id = staff.get_id()
             db.session.remove()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(staff_id)
+            session["_user_id"] = staff_id
             session["_fresh"] = True
         app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 2.0
         client.get("/backlog/")  # warm this worker's cache
