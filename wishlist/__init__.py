@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import models  # noqa: F401 - registers the models with the metadata
 from .config import Config, TestingConfig, load_secret_key
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, init_sqlite, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +59,7 @@ def configure(app: Flask, config: dict[str, Any] | str | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     db.init_app(app)
+    init_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

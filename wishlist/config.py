@@ -38,6 +38,10 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app (instance path)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # How long a SQLite write (a vote) waits for another one to finish before it fails with
+    # "database is locked". Python's sqlite3 waits 5 s; importing 100,000 wishes holds the write
+    # lock for about 10 s (bench_import's file, 2026-12-08).
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("WISHLIST_SQLITE_BUSY_TIMEOUT_MS", "15000"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
