@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
     app.cli.add_command(notifications_group)
+    app.cli.add_command(counters_group)
 
 
 @click.command("demo")
@@ -261,6 +262,32 @@ def notifications_send(limit: int | None) -> None:
         f"Emails: {summary.sent} sent, {summary.failed} failed"
         f"{gave_up if summary.gave_up else ''}, {summary.remaining} remaining in the queue."
     )
+
+
+@click.group("counters")
+def counters_group() -> None:
+    """Check the vote and comment counters kept on each wish."""
+
+
+@counters_group.command("check")
+@click.option("--fix", is_flag=True, help="Set every wrong counter from a recount.")
+def counters_check(fix: bool) -> None:
+    """Compare every wish's counters with a recount; exit status 1 if any differ."""
+    from .services import counters
+
+    found = counters.check()
+    for m in found[:20]:
+        click.echo(f"wish {m.wish_id}: {m.counter} is {m.stored}, a recount says {m.actual}")
+    if not found:
+        click.echo("Every wish's counters match a recount.")
+        return
+    if fix:
+        changed = counters.recount_all()
+        db.session.commit()
+        click.echo(f"Recounted: {changed} wishes corrected.")
+        return
+    click.echo(f"{len(found)} counters differ (100 at most counted); --fix corrects them.")
+    sys.exit(1)
 
 
 @click.group("export")

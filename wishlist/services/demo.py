@@ -34,7 +34,7 @@ from ..models import (
     WishStatus,
     utcnow,
 )
-from . import bundles, matching, value
+from . import bundles, counters, matching, value
 from . import wishes as wish_service
 from .users import hash_password
 
@@ -234,6 +234,9 @@ def load_demo(reset: bool = False) -> dict[str, int]:
             )
             comments += 1
         changes += _demo_history(rng, wish, staff, now)
+    # The demo writes votes and comments as rows, not through cast_vote: count them once here.
+    db.session.flush()
+    counters.recount_all()
     db.session.commit()
     # Bundle the near-duplicates, and let customer success confirm the busiest suggestions,
     # so the review queue shows both states.

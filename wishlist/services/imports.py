@@ -71,6 +71,7 @@ from ..models import (
     new_session_token,
     utcnow,
 )
+from . import counters
 from .errors import Forbidden, ServiceError
 from .text import clean_text
 
@@ -843,6 +844,7 @@ def _insert_wishes(
     if follows:
         db.session.execute(insert(Follow.__table__), follows)
     db.session.execute(insert(StatusChange.__table__), history)
+    counters.recount(v["wish_id"] for v in votes)
 
 
 def run_import(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
 from ..extensions import db, insert_for
@@ -28,7 +29,7 @@ from ..models import (
     WishStatus,
     utcnow,
 )
-from . import matching, notify
+from . import counters, matching, notify
 from .errors import Forbidden, NotFound, ServiceError
 from .text import optional_text, require_text
 
@@ -124,39 +125,24 @@ def parse_filter(args: dict[str, str], viewer: User) -> WishFilter:
     return WishFilter(sort=sort, status=status, area_id=area_id, q=q)
 
 
-def _vote_counts(since=None):  # noqa: ANN001, ANN202 - SQL subquery
-    """Subquery of votes per wish (optionally only recent ones), with importance splits."""
+def _vote_counts(since: datetime):  # noqa: ANN202 - SQL subquery
+    """Subquery of votes per wish cast since a moment (for "trending")."""
+    return (
+        select(Vote.wish_id.label("wish_id"), func.count().label("votes"))
+        .where(Vote.created_at >= since)
+        .group_by(Vote.wish_id)
+        .subquery()
+    )
+
+
+def _listing_query(viewer: User, wf: WishFilter) -> Select:
+    """The listing SELECT for a filter: each wish with its counters (see services/counters.py)."""
+    comments = Wish.public_comments
+    if viewer.is_staff:
+        comments = Wish.public_comments + Wish.internal_comments
     query = select(
-        Vote.wish_id.label("wish_id"),
-        func.count(Vote.id).label("votes"),
-        func.sum(case((Vote.importance == Importance.CRITICAL, 1), else_=0)).label("critical"),
-        func.sum(case((Vote.importance == Importance.IMPORTANT, 1), else_=0)).label("important"),
-    ).group_by(Vote.wish_id)
-    if since is not None:
-        query = query.where(Vote.created_at >= since)
-    return query.subquery()
-
-
-def _comment_counts(viewer: User):  # noqa: ANN202 - SQL subquery
-    """Subquery of comments per wish that this viewer may see."""
-    query = select(Comment.wish_id.label("wish_id"), func.count(Comment.id).label("n")).group_by(
-        Comment.wish_id
-    )
-    if not viewer.is_staff:
-        query = query.where(Comment.internal.is_(False))
-    return query.subquery()
-
-
-def _listing_query(viewer: User, wf: WishFilter) -> tuple[Select, object, object]:
-    """Build the listing SELECT for a filter, returning it with its count subqueries."""
-    votes = _vote_counts()
-    comments = _comment_counts(viewer)
-    query = (
-        select(Wish, votes.c.votes, votes.c.critical, votes.c.important, comments.c.n)
-        .outerjoin(votes, votes.c.wish_id == Wish.id)
-        .outerjoin(comments, comments.c.wish_id == Wish.id)
-        .where(Wish.withdrawn_at.is_(None))
-    )
+        Wish, Wish.vote_count, Wish.critical_votes, Wish.important_votes, comments
+    ).where(Wish.withdrawn_at.is_(None))
     if wf.status is not None:
         query = query.where(Wish.status == wf.status)
     if wf.area_id is not None:
@@ -172,14 +158,14 @@ def _listing_query(viewer: User, wf: WishFilter) -> tuple[Select, object, object
                 Wish.body.icontains(term, autoescape=True),
             )
         )
-    return query, votes, comments
+    return query
 
 
 def list_wishes(viewer: User, wf: WishFilter, page: int = 1, per_page: int | None = None) -> Page:
     """Return one page of the wishes a viewer can see, filtered and sorted."""
     per_page = per_page or current_app.config["WISHES_PER_PAGE"]
-    query, votes, _ = _listing_query(viewer, wf)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = _listing_query(viewer, wf)
+    total = db.session.scalar(query.with_only_columns(func.count(Wish.id))) or 0
     if wf.sort == "newest":
         query = query.order_by(Wish.created_at.desc(), Wish.id.desc())
     elif wf.sort == "trending":
@@ -187,11 +173,11 @@ def list_wishes(viewer: User, wf: WishFilter, page: int = 1, per_page: int | Non
         recent = _vote_counts(since)
         query = query.outerjoin(recent, recent.c.wish_id == Wish.id).order_by(
             func.coalesce(recent.c.votes, 0).desc(),
-            func.coalesce(votes.c.votes, 0).desc(),
+            Wish.vote_count.desc(),
             Wish.id.desc(),
         )
     else:
-        query = query.order_by(func.coalesce(votes.c.votes, 0).desc(), Wish.id.desc())
+        query = query.order_by(Wish.vote_count.desc(), Wish.id.desc())
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         raise NotFound(f"There is no page {page}; the last page is {pages}.")
@@ -242,10 +228,15 @@ def _open_wish(wish_id: int) -> Wish:
 def wish_detail(wish: Wish, viewer: User) -> dict[str, object]:
     """Everything the wish page shows, with internal comments only for staff."""
     comments = [c for c in wish.comments if viewer.is_staff or not c.internal]
-    counts = {imp: 0 for imp in Importance}
-    for vote in wish.votes:
-        counts[vote.importance] += 1
-    my_vote = next((v.importance for v in wish.votes if v.user_id == viewer.id), None)
+    # From the counters, not by loading every vote: a popular wish has thousands.
+    counts = {
+        Importance.NICE: wish.vote_count - wish.critical_votes - wish.important_votes,
+        Importance.IMPORTANT: wish.important_votes,
+        Importance.CRITICAL: wish.critical_votes,
+    }
+    my_vote = db.session.scalar(
+        select(Vote.importance).where(Vote.wish_id == wish.id, Vote.user_id == viewer.id)
+    )
     following = db.session.get(Follow, {"user_id": viewer.id, "wish_id": wish.id}) is not None
     mates: list[Wish] = []
     if wish.bundle is not None and (viewer.is_staff or wish.bundle_state == BundleState.CONFIRMED):
@@ -265,9 +256,11 @@ def wish_detail(wish: Wish, viewer: User) -> dict[str, object]:
         "possible_duplicates": matching.possible_duplicates(wish) if viewer.is_staff else [],
         "duplicate_threshold": matching.threshold(),
         "comments": comments,
-        "votes": len(wish.votes),
+        "votes": wish.vote_count,
         # A vote our team recorded for a whole company names no person; it counts like one.
-        "company_votes": sum(1 for v in wish.votes if v.user_id is None),
+        "company_votes": db.session.scalar(
+            select(func.count()).where(Vote.wish_id == wish.id, Vote.user_id.is_(None))
+        ),
         "importance_counts": counts,
         "my_vote": my_vote,
         "following": following,
@@ -284,7 +277,10 @@ def can_edit(wish: Wish, user: User) -> bool:
         return True
     if wish.author_id != user.id:
         return False
-    return not any(v.user_id != user.id for v in wish.votes)
+    others = select(Vote.id).where(
+        Vote.wish_id == wish.id, or_(Vote.user_id.is_(None), Vote.user_id != user.id)
+    )
+    return db.session.scalar(select(others.exists())) is False
 
 
 def _area(area_id: int | None) -> ProductArea | None:
@@ -356,6 +352,8 @@ def _file_wish(
             changed_by_id=(staff or author).id,  # type: ignore[union-attr]
         )
     )
+    db.session.flush()
+    counters.recount([wish.id])
     db.session.commit()
     if match:
         matching.match_new_wish(wish)
@@ -436,6 +434,7 @@ def _upsert_vote(
     db.session.execute(stmt)
     if user_id is not None:
         _follow(user_id, wish.id)
+    counters.recount([wish.id])
     db.session.commit()
     vote = db.session.scalar(select(Vote).where(where, Vote.wish_id == wish.id))
     assert vote is not None
@@ -516,15 +515,34 @@ def submit_wish_for(
     return _file_wish(account, contact, staff, title, body, area_id, importance, match)
 
 
-def voters(wish: Wish) -> list[Vote]:
-    """A wish's votes with who cast them, most important first (for staff)."""
-    return sorted(wish.votes, key=lambda v: (-v.importance.rank, v.created_at, v.id))
+VOTERS_SHOWN = 200
+
+
+def voters(wish: Wish, limit: int = VOTERS_SHOWN) -> list[Vote]:
+    """A wish's votes with who cast them, most important first (for staff; the first ``limit``)."""
+    rank = case(
+        (Vote.importance == Importance.CRITICAL, 0),
+        (Vote.importance == Importance.IMPORTANT, 1),
+        else_=2,
+    )
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .where(Vote.wish_id == wish.id)
+            .options(
+                selectinload(Vote.user), selectinload(Vote.account), selectinload(Vote.added_by)
+            )
+            .order_by(rank, Vote.created_at, Vote.id)
+            .limit(limit)
+        )
+    )
 
 
 def remove_vote(user: User, wish_id: int) -> None:
     """Take back a vote; removing a vote that is not there is not an error."""
     wish = _open_wish(wish_id)
     db.session.execute(delete(Vote).where(Vote.user_id == user.id, Vote.wish_id == wish.id))
+    counters.recount([wish.id])
     db.session.commit()
 
 
@@ -557,6 +575,8 @@ def add_comment(user: User, wish_id: int, body: str, internal: bool = False) -> 
         wish=wish, author=user, body=require_text(body, "Comment", COMMENT_MAX), internal=internal
     )
     db.session.add(comment)
+    db.session.flush()
+    counters.recount([wish.id])
     db.session.commit()
     return comment
 
