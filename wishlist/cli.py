@@ -14,7 +14,7 @@ from . import dedupe
 from .dedupe.embedding import EmbeddingUnavailable
 from .extensions import db
 from .models import Role
-from .services import ServiceError, matching
+from .services import ServiceError, demo_scale, matching
 from .services import backlog as backlog_service
 from .services import demo as demo_service
 from .services import export as export_service
@@ -37,8 +37,23 @@ def register(app: Flask) -> None:
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete all data first, then load the demo.")
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no users.")
-def demo_command(reset: bool, if_empty: bool) -> None:
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    help="Instead, bulk-build a large installation with this many wishes (e.g. 100000).",
+)
+@click.option(
+    "--votes",
+    type=click.IntRange(min=0),
+    help=f"With --scale: votes in all [default: {demo_scale.DEFAULT_VOTES_PER_WISH} per wish].",
+)
+@click.option("--seed", type=int, help=f"With --scale: random seed [default: {demo_scale.SEED}].")
+def demo_command(
+    reset: bool, if_empty: bool, scale: int | None, votes: int | None, seed: int | None
+) -> None:
     """Load realistic demo data (accounts, users, wishes, votes, comments, history)."""
+    # A bad size is refused before the database is looked at, so it never changes anything.
+    plan = _scale_plan(scale, votes, seed)
     if if_empty and not demo_service.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
         return
@@ -46,11 +61,35 @@ def demo_command(reset: bool, if_empty: bool) -> None:
         raise click.ClickException(
             "The database already has data. Use --reset to replace it with the demo."
         )
-    summary = demo_service.load_demo(reset=reset)
+    if plan is None:
+        summary = demo_service.load_demo(reset=reset)
+    else:
+        started = time.perf_counter()
+
+        def progress(message: str) -> None:
+            """One line per phase on stderr, with the time since the start."""
+            click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
+
+        summary = demo_scale.build_scale_demo(plan, reset=reset, progress=progress)
+        progress("done")
     click.echo(
         "Demo data loaded: " + ", ".join(f"{count} {name}" for name, count in summary.items()) + "."
     )
     click.echo(demo_service.LOGINS_HELP)
+
+
+def _scale_plan(
+    scale: int | None, votes: int | None, seed: int | None
+) -> demo_scale.ScalePlan | None:
+    """The size of a --scale demo, checked (None for the small demo)."""
+    if scale is None:
+        if votes is not None or seed is not None:
+            raise click.UsageError("--votes and --seed go with --scale.")
+        return None
+    try:
+        return demo_scale.plan_scale(scale, votes, demo_scale.SEED if seed is None else seed)
+    except ServiceError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--votes'") from None
 
 
 @click.group("users")

@@ -18,6 +18,7 @@ general user experience). Everything here is plain data used to seed realistic d
 * ``COMMENTS`` / ``INTERNAL_COMMENTS`` -- public customer comments and internal staff notes.
 * ``DECLINE_REASONS`` -- public explanations for declined wishes.
 * ``THEMES`` -- strategic themes a product manager might declare.
+* ``WORDS`` -- product words that vary generated wishes (the large demo, the benchmarks).
 
 No real companies are named except integration vendors. This module has no dependencies.
 """
@@ -2721,3 +2722,10 @@ THEMES: list[tuple[str, str]] = [
         ),
     ),
 ]
+
+WORDS: list[str] = (
+    "export report dashboard filter salesforce sync invoice approval workflow audit log role "
+    "permission bulk edit csv excel api webhook sso saml mobile offline calendar reminder email "
+    "template archive search tag comment attachment chart forecast budget currency tax region "
+    "language translation dark mode keyboard shortcut undo history notification slack teams"
+).split()

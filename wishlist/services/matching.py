@@ -365,6 +365,18 @@ def rebuild_index() -> DedupeIndex | None:
         return index
 
 
+def discard_index() -> None:
+    """Forget the fitted index (file and this worker's copy) after wishes were bulk-replaced.
+
+    A saved index describes the wishes it was fitted on; after a reset and a bulk load its ids
+    name other texts, and catching it up would add every new wish to a stale vocabulary. With
+    no file, the next request that needs the index refits it from the database.
+    """
+    with _lock:
+        _cache().clear()
+        _index_path().unlink(missing_ok=True)
+
+
 def get_index() -> DedupeIndex | None:
     """This worker's index, reloaded if another process wrote a newer one, and caught up."""
     path = _index_path()
