@@ -1,53 +1,24 @@
-"""The shape of a large demo installation, decided before anything is written (pure).
-
-No Flask and no database: the same plan, seed and day always give the same layout, and
-`services/demo_scale.py` writes it. Things are named by number here, all counted from 0
-(customer k, CSM c, product manager p, account a, wish w, bundle b); the writer turns numbers
-into ids. Statuses and importances are the values the models store.
+"""Wishes and bundles: texts, dates, authors, statuses, and what happens on each wish.
 
 Texts come from the small demo's vocabulary (`demo_content`): each wish is a variant of one of
 its intents, varied with product words, so same-intent wishes are the near-duplicates that
-bundles gather. Popularity is skewed: most wishes get a few votes, a few get hundreds.
+bundles gather. A confirmed bundle's status is its confirmed wishes' status (services/status.py).
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import random
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 
-from . import demo_content as content
+from .. import demo_content as content
+from .plan import HISTORY_DAYS, ScalePlan, Step, allocate_votes, between, pick, steps_to
 
-DEFAULT_VOTES_PER_WISH = 10
-# One account per 50 wishes: 2,000 accounts at 100,000 wishes, as in bench_backlog.
-WISHES_PER_ACCOUNT = 50
-MIN_ACCOUNTS = 10
-# Customers per account by size (inclusive range), and how common each size is.
-SEATS = {"small": (1, 3), "mid": (2, 5), "large": (4, 8), "enterprise": (6, 14)}
-SIZE_WEIGHTS = {"small": 45, "mid": 30, "large": 18, "enterprise": 7}
-ARR_RANGE = {
-    "small": (5e3, 3e4),
-    "mid": (3e4, 1.5e5),
-    "large": (1.5e5, 6e5),
-    "enterprise": (6e5, 3e6),
-}
-TIERS = {
-    "small": ["standard"],
-    "mid": ["standard", "premium"],
-    "large": ["premium"],
-    "enterprise": ["premium", "strategic", "strategic"],
-}
-HISTORY_DAYS = 3 * 365
-# Most wishes get a few votes, a few get hundreds: sigma 1.2 gives the top wish about 0.1% of
-# all votes at 100,000 wishes.
-POPULARITY_SIGMA = 1.2
 IMPORTANCE_WEIGHTS = {"nice": 4, "important": 4, "critical": 2}
 BUNDLED_SHARE = 0.5  # of the groups of same-intent wishes, this many become bundles
 CONFIRMED_SHARE = 0.8  # of bundles; the rest wait in the review queue as suggestions
@@ -75,36 +46,6 @@ LOOSE_STATUS_WEIGHTS = {
     "shipped": 7,
     "declined": 5,
 }
-# The steps product management takes to reach each status from New.
-PATHS = {
-    "new": [],
-    "under_review": ["under_review"],
-    "planned": ["under_review", "planned"],
-    "in_progress": ["under_review", "planned", "in_progress"],
-    "shipped": ["under_review", "planned", "in_progress", "shipped"],
-    "declined": ["under_review", "declined"],
-}
-NAME_PREFIXES = "North Blue Copper Iron Silver Oak Stone Bright Red Green Clear High Lake Sun"
-NAME_ROOTS = "wind field bridge brook gate line ridge wood haven point crest vale ford mark"
-# Kinds of company, with the industry segment each implies.
-COMPANY_KINDS = [
-    ("Logistics", "logistics"),
-    ("Health", "healthcare"),
-    ("Analytics", "software"),
-    ("Manufacturing", "manufacturing"),
-    ("Retail", "retail"),
-    ("Media", "media"),
-    ("Insurance", "insurance"),
-    ("Foods", "hospitality"),
-    ("Telecom", "telecommunications"),
-    ("Aerospace", "aerospace"),
-    ("Learning", "education"),
-    ("Software", "software"),
-]
-PLATFORMS = ["salesforce", "netsuite", "sap", "dynamics"]
-PLATFORM_SHARE = 0.8
-REGIONS = {"na": 40, "emea": 30, "apac": 18, "latam": 12}
-REGULATIONS = {"sox": 30, "gdpr": 25, "hipaa": 10, "none": 35}
 TITLE_TAILS = ["{title} for {a}", "{title} ({a} {b})", "{title}, also for {a}"]
 BODY_TAILS = [
     "We need this for our {a} and {b} work.",
@@ -112,231 +53,6 @@ BODY_TAILS = [
     "Today we work around it with {a} and {b}, which takes hours every month.",
     "This came up again in our {a} review.",
 ]
-
-Step = tuple[str, str, datetime]  # from status, to status, when
-
-
-@dataclass(frozen=True)
-class ScalePlan:
-    """How large the installation will be; everything else follows from this and the seed."""
-
-    wishes: int
-    votes: int
-    seed: int
-    sizes: tuple[str, ...]  # of each account, Demo Corp first
-    seats: tuple[int, ...]  # customers of each account
-    csms: int
-    pms: int
-
-    @property
-    def accounts(self) -> int:
-        """Customer accounts."""
-        return len(self.sizes)
-
-    @property
-    def customers(self) -> int:
-        """Customer users, who cast the votes."""
-        return sum(self.seats)
-
-    def account_of_customers(self) -> list[int]:
-        """Each customer's account number, customers numbered account by account."""
-        return [a for a, seats in enumerate(self.seats) for _ in range(seats)]
-
-
-def plan_scale(wishes: int, votes: int | None, seed: int) -> ScalePlan:
-    """Size an installation of this many wishes and votes; ValueError says why it cannot be."""
-    if wishes < 1:
-        raise ValueError("A large demo needs at least 1 wish.")
-    if votes is None:
-        votes = DEFAULT_VOTES_PER_WISH * wishes
-    if votes < 0:
-        raise ValueError("The number of votes cannot be negative.")
-    rng = random.Random(seed)
-    count = max(MIN_ACCOUNTS, math.ceil(wishes / WISHES_PER_ACCOUNT))
-    # The small demo's accounts come first, so Demo Corp and its neighbours look familiar.
-    known = [a["size"] for a in content.ACCOUNTS[:count]]
-    sizes = known + rng.choices(
-        list(SIZE_WEIGHTS), list(SIZE_WEIGHTS.values()), k=count - len(known)
-    )
-    plan = ScalePlan(
-        wishes=wishes,
-        votes=votes,
-        seed=seed,
-        sizes=tuple(sizes),
-        seats=tuple(rng.randint(*SEATS[size]) for size in sizes),
-        csms=max(2, count // 100),
-        pms=max(2, count // 400),
-    )
-    most = plan.customers * wishes
-    if votes > most:
-        raise ValueError(
-            f"{votes:,} votes do not fit: {plan.customers:,} customers can vote once on each of "
-            f"{wishes:,} wishes, {most:,} votes at most."
-        )
-    return plan
-
-
-def allocate_votes(wishes: int, votes: int, cap: int, seed: int) -> np.ndarray:
-    """How many votes each wish gets: `votes` in all, at most `cap` each, popularity skewed.
-
-    With at least as many votes as wishes every wish gets one (its author's).
-    """
-    if votes > wishes * cap:
-        raise ValueError(f"{votes:,} votes do not fit on {wishes:,} wishes of {cap:,} voters.")
-    weights = np.random.default_rng(seed).lognormal(0.0, POPULARITY_SIGMA, wishes)
-    counts = np.full(wishes, 1 if votes >= wishes else 0, dtype=np.int64)
-    left = votes - int(counts.sum())
-    # Hand out the rest by popularity; a wish every customer voted on is full, and its share
-    # goes round again to the others.
-    while left > 0:
-        room = cap - counts
-        open_weights = np.where(room > 0, weights, 0.0)
-        share = np.floor(left * open_weights / open_weights.sum())
-        share = np.minimum(share, room).astype(np.int64)
-        if share.sum() == 0:
-            # Fewer votes left than shares: one more each for the most popular open wishes.
-            order = np.argsort(-open_weights, kind="stable")[: min(left, int((room > 0).sum()))]
-            share[order] = 1
-        counts += share
-        left -= int(share.sum())
-    return counts
-
-
-def pick(rng: random.Random, weights: dict[str, int]) -> str:
-    """One key of a weights table, drawn by its weight."""
-    return rng.choices(list(weights), list(weights.values()))[0]
-
-
-def between(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    """A moment between two others, to the second (the start when they are the wrong way)."""
-    seconds = max(0.0, (end - start).total_seconds())
-    return start + timedelta(seconds=int(rng.random() * seconds))
-
-
-def steps_to(rng: random.Random, status: str, start: datetime, end: datetime) -> list[Step]:
-    """The changes that bring a wish or bundle from New to a status, between two moments."""
-    path = PATHS[status]
-    times = sorted(between(rng, start, end) for _ in path)
-    return list(zip(["new", *path][: len(path)], path, times, strict=True))
-
-
-# ---- accounts and people -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccountSpec:
-    """A customer company to write."""
-
-    name: str
-    domain: str
-    arr: Decimal
-    tier: str
-    segments: dict[str, str]
-    renewal_date: date
-    owner: int  # CSM number
-
-
-@dataclass(frozen=True)
-class PersonSpec:
-    """A user to write: staff have no account."""
-
-    email: str
-    name: str
-    role: str
-    account: int | None
-
-
-def _company_names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
-    """(name, email domain, industry) for invented companies, none clashing with the demo's."""
-    taken = {a["name"] for a in content.ACCOUNTS}
-    combos = list(itertools.product(NAME_PREFIXES.split(), NAME_ROOTS.split(), COMPANY_KINDS))
-    rng.shuffle(combos)
-    made: list[tuple[str, str, str]] = []
-    n = 0
-    while len(made) < count:
-        prefix, root, (noun, industry) = combos[n % len(combos)]
-        # Past every combination, a number tells companies apart.
-        number = f" {n // len(combos) + 1}" if n >= len(combos) else ""
-        name = f"{prefix}{root} {noun}{number}"
-        if name not in taken:
-            taken.add(name)
-            made.append((name, f"{prefix}{root}-{noun}{number.strip()}.test".lower(), industry))
-        n += 1
-    return made
-
-
-def accounts(plan: ScalePlan, rng: random.Random, today: datetime) -> list[AccountSpec]:
-    """The customer accounts: the small demo's first, then invented ones of the planned sizes."""
-    known = content.ACCOUNTS[: plan.accounts]
-    invented = _company_names(rng, plan.accounts - len(known))
-    made = []
-    for n, size in enumerate(plan.sizes):
-        if n < len(known):
-            spec = known[n]
-            name, domain, arr = spec["name"], spec["domain"], Decimal(spec["arr"])
-            tier, segments = spec["tier"], dict(spec["segments"])
-        else:
-            name, domain, industry = invented[n - len(known)]
-            low, high = ARR_RANGE[size]
-            arr = Decimal(round(math.exp(rng.uniform(math.log(low), math.log(high))), -2))
-            tier = rng.choice(TIERS[size])
-            segments = {
-                "region": pick(rng, REGIONS),
-                "regulation": pick(rng, REGULATIONS),
-                "industry": industry,
-            }
-            if rng.random() < PLATFORM_SHARE:
-                segments["platform"] = rng.choice(PLATFORMS)
-        made.append(
-            AccountSpec(
-                name=name,
-                domain=domain,
-                arr=arr.quantize(Decimal("0.01")),
-                tier=tier,
-                # "regulation=none" is the absence of a segment, not one to share.
-                segments={k: v for k, v in sorted(segments.items()) if v != "none"},
-                renewal_date=(today + timedelta(days=rng.randint(20, 360))).date(),
-                owner=rng.randrange(plan.csms),
-            )
-        )
-    return made
-
-
-def email_local(name: str) -> str:
-    """The part of an email address before @ for a person's name (ASCII, dotted)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return ".".join(ascii_name.lower().replace("'", "").split()) or "user"
-
-
-def people(
-    plan: ScalePlan, rng: random.Random, domains: list[str]
-) -> tuple[list[PersonSpec], list[PersonSpec]]:
-    """Staff (admin, then CSMs, then product managers) and customers (account by account).
-
-    The demo logins are among them: admin@, csm@ and pm@demo.test, and customer@demo.test as
-    Demo Corp's first customer.
-    """
-    names = [f"{first} {last}" for first in content.FIRST_NAMES for last in content.LAST_NAMES]
-    staff = [PersonSpec("admin@demo.test", rng.choice(names), "admin", None)]
-    for role, count in (("csm", plan.csms), ("pm", plan.pms)):
-        for k in range(count):
-            email = f"{role}{k + 1 if k else ''}@demo.test"
-            staff.append(PersonSpec(email, rng.choice(names), role, None))
-    customers = []
-    for account, (domain, seats) in enumerate(zip(domains, plan.seats, strict=True)):
-        used: set[str] = set()
-        for seat in range(seats):
-            name = rng.choice(names)
-            local = "customer" if account == 0 and seat == 0 else email_local(name)
-            local = next(
-                f"{local}{k or ''}" for k in itertools.count() if f"{local}{k or ''}" not in used
-            )
-            used.add(local)
-            customers.append(PersonSpec(f"{local}@{domain}", name, "customer", account))
-    return staff, customers
-
-
-# ---- wishes and bundles --------------------------------------------------------------------
 
 
 @dataclass
