@@ -584,3 +584,78 @@ class StatusChange(db.Model):
 
     changed_by: Mapped[User] = relationship()
     wish: Mapped[Wish] = relationship(back_populates="status_changes")
+
+
+class JobStatus(enum.StrEnum):
+    """Where a background job stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """Human-readable status."""
+        return {
+            "queued": "Waiting for the job worker",
+            "running": "Running",
+            "succeeded": "Done",
+            "failed": "Failed",
+        }[self.value]
+
+
+class JobKind(enum.StrEnum):
+    """What a background job does (services/jobs.py runs each kind)."""
+
+    IMPORT_ACCOUNTS = "import_accounts"
+    IMPORT_WISHES = "import_wishes"
+    FIND_DUPLICATES = "find_duplicates"
+    SEND_EMAILS = "send_emails"
+
+    @property
+    def label(self) -> str:
+        """Human-readable name of the work."""
+        return {
+            "import_accounts": "Import accounts",
+            "import_wishes": "Import wishes",
+            "find_duplicates": "Find duplicates again",
+            "send_emails": "Send queued emails",
+        }[self.value]
+
+
+class Job(db.Model):
+    """Work done outside a request (an import, finding duplicates, sending emails): its progress
+    and outcome, for the page that shows it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[JobKind] = mapped_column(_enum(JobKind, 32))
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.QUEUED)
+    # Steps done of the job's steps (0 of 0 until it knows how many).
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(300), default="")
+    # What it did: counts, bundles found, or the file's problems with their line numbers.
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(_ts())
+    finished_at: Mapped[datetime | None] = mapped_column(_ts())
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job is over, one way or the other."""
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    def visible_to(self, user: User) -> bool:
+        """Admins see every job; other staff their own, and every 'Find duplicates again'."""
+        if not user.is_staff:
+            return False
+        if user.is_admin:
+            return True
+        # Any member of staff may start that one, and it changes the queue they all review.
+        return self.created_by_id == user.id or self.kind == JobKind.FIND_DUPLICATES
