@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import io
+import random
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from wishlist.extensions import db as _db
-from wishlist.models import Account, Bundle, FlagKind, Role, WishStatus
-from wishlist.services import ServiceError, value
+from wishlist.models import (
+    Account,
+    Bundle,
+    FlagKind,
+    Importance,
+    RankingChange,
+    Role,
+    Vote,
+    Wish,
+    WishStatus,
+)
+from wishlist.services import ServiceError, ranking_changes, value
+from wishlist.services import backlog as backlog_service
 from wishlist.services import bundles as bundle_service
+from wishlist.services import imports as import_service
 from wishlist.services import wishes as wish_service
 from wishlist.services.backlog import (
     EXPORT_COLUMNS,
@@ -376,13 +392,129 @@ def test_changes_by_other_processes_show_once_the_check_is_due(app, db, scenario
         return next(r for r in backlog(BacklogFilter()) if r.bundle_id == sync).revenue_at_risk
 
     before = revenue()
-    # Another worker's write: its own connection, none of this process's session events.
+    # Another worker's write: its own connection, none of this process's session events
+    # (that worker's events move the ranking generation, as here).
     with _db.engine.begin() as conn:
         conn.execute(
             Account.__table__.update()
             .where(Account.__table__.c.id == scenario["hooli"].id)
             .values(arr=Decimal("990000"))
         )
+        ranking_changes.bump_generation(conn)
     assert revenue() == before  # this process checked a moment ago
     app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 0
     assert revenue() > before
+
+
+def _fresh_ranking() -> list[tuple[int, float, str, str, int, int]]:
+    """The ranking built from scratch: key, score, title, status, wishes and votes per row."""
+    backlog_service.clear_cache()
+    return _snapshot()
+
+
+def _snapshot() -> list[tuple[int, float, str, str, int, int]]:
+    """The cached ranking's rows, as plain values."""
+    return [
+        (r.key, r.score_result.score, r.title, r.status.value, r.wish_count, r.vote_count)
+        for r in backlog(BacklogFilter(include_off_strategy=True))
+    ]
+
+
+def test_the_cache_rescores_only_what_changed_and_equals_a_fresh_ranking(
+    app, db, scenario, monkeypatch
+):
+    """Forty random writes: after each the cached ranking equals one built from scratch,
+    and none of the writes (votes, moves, flags, statuses, screening) rebuilt it in full."""
+    app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 0
+    builds = []
+    real_build = backlog_service._build
+    monkeypatch.setattr(backlog_service, "_build", lambda *a: builds.append(1) or real_build(*a))
+    rng = random.Random(7)
+    customers = [scenario[n] for n in ("customer", "other", "ines", "hank")]
+    csm, pm = scenario["csm"], scenario["pm"]
+    backlog(BacklogFilter())
+    assert builds == [1]
+
+    def live_wishes() -> list[Wish]:
+        return list(_db.session.scalars(select(Wish).where(Wish.withdrawn_at.is_(None))))
+
+    def step(n: int) -> None:
+        wish = rng.choice(live_wishes())
+        action = rng.randrange(8)
+        if action == 0:
+            wish_service.cast_vote(rng.choice(customers), wish.id, rng.choice(list(Importance)))
+        elif action == 1:
+            wish_service.remove_vote(rng.choice(customers), wish.id)
+        elif action == 2:
+            factories.make_wish(rng.choice(customers), f"Fresh idea {n}", importance="critical")
+        elif action == 3 and wish.bundle_id is not None:
+            bundle_service.move_wish(csm, wish.id, None)
+        elif action == 4 and wish.bundle_id is not None:
+            value.flag_account(csm, wish.bundle_id, scenario["acme"].id, FlagKind.CHURN_RISK)
+        elif action == 5 and wish.bundle_id is not None:
+            value.screen_bundle(pm, wish.bundle_id, rng.randint(1, 5), None)
+        elif action == 6 and wish.bundle_id is None:
+            others = [w for w in live_wishes() if w.bundle_id is not None]
+            if others:
+                bundle_service.move_wish(csm, wish.id, rng.choice(others).bundle_id)
+        elif action == 7 and wish.author_id is not None:
+            wish_service.withdraw_wish(wish.author, wish.id)
+
+    for n in range(40):
+        try:
+            step(n)
+        except ServiceError:
+            _db.session.rollback()  # a refused action (e.g. a flag on a non-asking account)
+        cached = _snapshot()
+        assert builds == [1], f"step {n} rebuilt the whole ranking"
+        assert cached == _fresh_ranking(), f"step {n}"
+        builds.clear()
+        backlog(BacklogFilter())  # the fresh build above is this test's, not the write's
+        builds.clear()
+        builds.append(1)
+
+
+def test_a_bulk_write_rebuilds_the_ranking(app, db, scenario, monkeypatch):
+    app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 0
+    backlog(BacklogFilter())
+    builds = []
+    real_build = backlog_service._build
+    monkeypatch.setattr(backlog_service, "_build", lambda *a: builds.append(1) or real_build(*a))
+    csv = "title,account,importance\nBulk wish,Globex,critical\n"
+    import_service.import_wishes(io.StringIO(csv), scenario["admin"], rebundle=False)
+    titles = [r.title for r in backlog(BacklogFilter())]
+    assert "Bulk wish" in titles and builds == [1]
+
+
+def test_a_change_committed_late_is_still_applied(app, db, scenario):
+    """On PostgreSQL a journal row can commit after a newer one: it is applied when it shows."""
+    app.config["BACKLOG_FINGERPRINT_MAX_AGE"] = 0
+    sync = scenario["sync"]
+    before = next(r for r in backlog(BacklogFilter()) if r.bundle_id == sync).customer_count
+    newest = _db.session.scalar(select(func.max(RankingChange.id))) or 0
+    # Another worker: a vote written with its journal row under an id below a newer row.
+    with _db.engine.begin() as conn:
+        conn.execute(
+            RankingChange.__table__.insert().values(id=newest + 5, bundle_id=None, wish_id=None)
+        )
+    backlog(BacklogFilter())  # sees newest + 5 (which names nothing)
+    with _db.engine.begin() as conn:
+        conn.execute(
+            Vote.__table__.insert().values(
+                user_id=None,
+                account_id=scenario["globex"].id,
+                wish_id=scenario["wish_c"].id,
+                importance="critical",
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+        )
+        conn.execute(
+            RankingChange.__table__.insert().values(
+                id=newest + 2, wish_id=scenario["wish_c"].id, created_at=datetime.now(UTC)
+            )
+        )
+    after = next(r for r in backlog(BacklogFilter()) if r.bundle_id == sync)
+    assert after.customer_count == before + 1  # Globex now asks for the sync bundle too
+    fresh = _fresh_ranking()
+    assert _snapshot() == fresh

@@ -586,6 +586,21 @@ class StatusChange(db.Model):
     wish: Mapped[Wish] = relationship(back_populates="status_changes")
 
 
+class RankingChange(db.Model):
+    """A wish or bundle whose ranking facts changed: what the backlog cache must rescore.
+
+    Written in the same transaction as the change (services/ranking_changes.py); each worker's
+    cache reads the rows after the last one it saw and rescores only those bundles and wishes.
+    """
+
+    __tablename__ = "ranking_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wish_id: Mapped[int | None] = mapped_column(Integer)
+    bundle_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(_ts(), default=utcnow, index=True)
+
+
 class JobStatus(enum.StrEnum):
     """Where a background job stands."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -58,7 +59,7 @@ class Ranking:
     """One reading of the page's query string: the filter, the rows, and any preview."""
 
     filter: BacklogFilter
-    rows: list[BacklogRow]
+    rows: Sequence[BacklogRow]
     filter_args: list[tuple[str, str]]
     preview: bool = False
     config: ScoringConfig | None = None
@@ -189,7 +190,10 @@ def index() -> str | tuple[str, int] | Response:
     facets = backlog_service.facet_values()
     kept = ranking.filter_args + ranking.weight_args
     # The chart shows the best-ranked bundles: thousands of dots would only be noise.
-    charted = sorted(ranking.rows, key=lambda r: r.rank)[:CHART_LIMIT]
+    if isinstance(ranking.rows, backlog_service.RankedRows):
+        charted = ranking.rows[:CHART_LIMIT]  # already in rank order: build only these rows
+    else:
+        charted = sorted(ranking.rows, key=lambda r: r.rank)[:CHART_LIMIT]
     return render_template(
         "backlog/index.html",
         ranking=ranking,

@@ -28,26 +28,31 @@ Sorting: numbers run high to low by default, text (title, theme) A to Z, status 
 order (new first); ``descending`` reverses that. Missing values (no theme, unscreened fit)
 always come last.
 
-Speed: scoring 10,000 bundles takes seconds, so the scored backlog is kept per app and
-process, keyed by the scoring config and a fingerprint of the data it depends on
-(`_fingerprint`), and only rebuilt when one of them changes. The fingerprint is re-read at
-once after this process writes, else at most every BACKLOG_FINGERPRINT_MAX_AGE seconds (see
-`_current_fingerprint`). Facts are gathered with a handful of set-based queries, never one
-per bundle.
+Speed: scoring every bundle and lone wish takes seconds at 100,000 wishes, so the scored
+backlog is kept per app and process, one per scoring config, in rank order. Writes journal
+which wishes and bundles they changed (services/ranking_changes.py); on the next call the
+cache rescores only those and moves them to their new places (`_update`), so the first page
+after a vote costs milliseconds. Account, theme, product area and settings changes (the
+scales, names and weights everything depends on) and bulk writes (imports, demo loads, which
+bump the ``ranking_generation`` setting) rebuild everything (`_build`). The check for changes
+is re-run at once after this process writes, else at most every BACKLOG_FINGERPRINT_MAX_AGE
+seconds (see `_current_state`). Facts are gathered with a handful of set-based queries, never
+one per bundle.
 """
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import math
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from flask import current_app, has_app_context, has_request_context, url_for
 from sqlalchemy import event, func, select
@@ -56,17 +61,16 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from ..extensions import db
 from ..models import (
     Account,
-    AccountFlag,
     Bundle,
     ProductArea,
+    RankingChange,
     Setting,
     Theme,
-    Vote,
     Wish,
     WishStatus,
 )
-from ..scoring import BundleScore, ScoringConfig, rank_bundles
-from . import value
+from ..scoring import BundleScore, ScoringConfig, rank_bundles, rank_order
+from . import ranking_changes, value
 from .errors import ServiceError
 
 EXPORT_COLUMNS: tuple[str, ...] = (
@@ -105,8 +109,12 @@ _FALSE = {"", "0", "false", "no", "off"}
 # Scored backlogs kept per app: one per scoring config (a weights preview is a second config).
 _CACHED_CONFIGS = 4
 _CACHE_KEY = "wishlist.backlog"
-# Seconds a fingerprint check stays good while this process writes nothing (see _scored).
+# Seconds a change check stays good while this process writes nothing (see _current_state).
 FINGERPRINT_MAX_AGE = 2.0
+# Journal ids looked back over for transactions that committed late (see _Cached).
+JOURNAL_OVERLAP = 10_000
+# More changed rows than this at once (an import, a re-bundling) rebuild the whole ranking.
+INCREMENTAL_LIMIT = 2_000
 # Bumped whenever this process writes; a change means "check the fingerprint now".
 _writes = [0]
 
@@ -327,6 +335,7 @@ class _Entry:
     """One scored bundle with what filters and rows need, kept between requests (read-only)."""
 
     __slots__ = (
+        "key",
         "result",
         "score",
         "bundle_id",
@@ -366,10 +375,29 @@ class _LoneRow:
 
 @dataclass
 class _Cached:
-    """A scored backlog and the fingerprint of the data it was built from."""
+    """A scored backlog for one config, and what it was built from.
 
-    fingerprint: tuple[Any, ...]
+    ``entries`` are in rank order (`scoring.rank_order`) with their sort keys in ``order``;
+    ``wishes_of`` maps each ranking key to its live wishes, so a changed wish finds the
+    bundle it was counted in. ``seen`` holds every journal id above ``journal_id -
+    JOURNAL_OVERLAP`` already applied: on PostgreSQL a transaction can commit after a later
+    one, so its row appears below the newest id seen, and is applied when it does.
+    """
+
+    base: tuple[Any, ...]
     entries: list[_Entry]
+    order: list[tuple[float, bool, int]]
+    wishes_of: dict[int, tuple[int, ...]]
+    journal_id: int
+    seen: frozenset[int]
+    # Each ranking key's sort key (its place in ``order``), and each live wish's key.
+    place: dict[int, tuple[float, bool, int]]
+    key_of: dict[int, int]
+    # Unchanged until the base changes, so updates reuse them instead of reading them again.
+    accounts: dict[int, Any]
+    lookups: _Lookups
+    # The default backlog's entries, worked out on first use (see `_on_strategy`).
+    on_strategy: list[_Entry] | None = None
 
 
 def _digest(rows: Iterable[Any]) -> str:
@@ -377,43 +405,33 @@ def _digest(rows: Iterable[Any]) -> str:
     return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
 
 
-def _fingerprint() -> tuple[Any, ...]:
-    """Something that changes whenever anything the backlog shows or scores changes.
+def _base_fingerprint() -> tuple[Any, ...]:
+    """What moves every score at once: the settings (weights, and ``ranking_generation``).
 
-    Wishes, votes, bundles and settings carry ``updated_at`` (set on every ORM change, and on
-    every vote upsert), so their count, newest id and newest change cover inserts, edits and
-    deletes. Accounts, flags, themes and product areas have no such column and are small, so
-    their rows are hashed outright (a flag's amount or an account's segments change in place).
+    Wishes, votes, bundles and flags are followed through the journal; accounts, themes and
+    product areas (the scales and the names on every row) bump ``ranking_generation`` when
+    they change, as bulk writes do (services/ranking_changes.py), so one small query tells.
     """
-    parts: list[Any] = []
-    for model in (Wish, Vote, Bundle):
-        parts += [
-            select(func.count()).select_from(model).scalar_subquery(),
-            select(func.max(model.id)).scalar_subquery(),
-            # Without an index on updated_at this scans the table: most of the check's cost.
-            select(func.max(model.updated_at)).scalar_subquery(),
-        ]
-    parts += [
-        select(func.count()).select_from(Setting).scalar_subquery(),
-        select(func.max(Setting.updated_at)).scalar_subquery(),
-    ]
-    counts = tuple(db.session.execute(select(*parts)).one())
-    small = (
-        select(Account.id, Account.name, Account.arr, Account.tier, Account.segments).order_by(
-            Account.id
-        ),
-        select(
-            AccountFlag.id,
-            AccountFlag.bundle_id,
-            AccountFlag.account_id,
-            AccountFlag.kind,
-            AccountFlag.amount,
-        ).order_by(AccountFlag.id),
-        select(Theme.id, Theme.name).order_by(Theme.id),
-        select(ProductArea.id, ProductArea.name).order_by(ProductArea.id),
+    return tuple(
+        db.session.execute(
+            select(
+                select(func.count()).select_from(Setting).scalar_subquery(),
+                select(func.max(Setting.updated_at)).scalar_subquery(),
+            )
+        ).one()
     )
-    hashes = tuple(_digest(tuple(r) for r in db.session.execute(q)) for q in small)
-    return counts + hashes
+
+
+def _journal_state(after: int) -> tuple[int, int]:
+    """The journal's newest id and how many rows lie above ``after`` (late commits show here)."""
+    table = RankingChange.__table__.c
+    newest, above = db.session.execute(
+        select(
+            select(func.coalesce(func.max(table.id), 0)).scalar_subquery(),
+            select(func.count()).where(table.id > after).scalar_subquery(),
+        )
+    ).one()
+    return int(newest), int(above)
 
 
 def _config_key(config: ScoringConfig) -> str:
@@ -429,22 +447,38 @@ def _config_key(config: ScoringConfig) -> str:
     )
 
 
-def _build(config: ScoringConfig) -> list[_Entry]:
-    """Gather facts for every bundle with a live wish and score them all (the slow path)."""
-    facts = value.gather_facts(config=config)
-    area_names = dict(db.session.execute(select(ProductArea.id, ProductArea.name)).all())
-    theme_names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
-    tier_of = {
-        aid: (tier or "").casefold()
-        for aid, tier in db.session.execute(select(Account.id, Account.tier))
-    }
-    accounts = facts.accounts
-    segments_of = {
-        aid: frozenset(f"{k}={v}".casefold() for k, v in a.segments.items())
-        for aid, a in accounts.items()
-    }
-    bundles = {
-        row.id: row
+@dataclass
+class _Lookups:
+    """Names and account attributes entries are made with, read once per build or update."""
+
+    area_names: dict[int, str]
+    theme_names: dict[int, str]
+    tier_of: dict[int, str]
+    segments_of: dict[int, frozenset[str]]
+
+    @classmethod
+    def load(cls, accounts: Mapping[int, Any]) -> _Lookups:
+        """Read the lookups from the database and the accounts' segments."""
+        return cls(
+            dict(db.session.execute(select(ProductArea.id, ProductArea.name)).all()),
+            dict(db.session.execute(select(Theme.id, Theme.name)).all()),
+            {
+                aid: (tier or "").casefold()
+                for aid, tier in db.session.execute(select(Account.id, Account.tier))
+            },
+            {
+                aid: frozenset(f"{k}={v}".casefold() for k, v in a.segments.items())
+                for aid, a in accounts.items()
+            },
+        )
+
+
+def _make_entries(facts: value.Facts, lookups: _Lookups) -> list[_Entry]:
+    """Score the facts' bundles and lone wishes into entries."""
+    wanted = facts.scoring
+    bundle_ids = [k for k in wanted if k > 0]
+    bundles: dict[int, Any] = {}
+    for start in range(0, len(bundle_ids), 10_000):
         for row in db.session.execute(
             select(
                 Bundle.id,
@@ -453,11 +487,10 @@ def _build(config: ScoringConfig) -> list[_Entry]:
                 Bundle.confirmed,
                 Bundle.status,
                 Bundle.theme_id,
-            )
-        )
-        if row.id in facts.scoring
-    }
-    lone = [-key for key in facts.scoring if key < 0]
+            ).where(Bundle.id.in_(bundle_ids[start : start + 10_000]))
+        ):
+            bundles[row.id] = row
+    lone = [-key for key in wanted if key < 0]
     for start in range(0, len(lone), 10_000):
         # A lone wish is shown as a bundle of one: its own title, body and status, no theme.
         for row in db.session.execute(
@@ -468,17 +501,24 @@ def _build(config: ScoringConfig) -> list[_Entry]:
             bundles[value.lone_key(row.id)] = _LoneRow(
                 value.lone_key(row.id), row.title, row.body, True, row.status, None
             )
-    ranked = rank_bundles(facts.scoring.values(), accounts, facts.config, include_off_strategy=True)
+    accounts = facts.accounts
+    ranked = rank_bundles(
+        [f for k, f in wanted.items() if k in bundles],
+        accounts,
+        facts.config,
+        include_off_strategy=True,
+    )
     entries = []
     for item in ranked:
         result = item.result
         row = bundles[result.bundle_id]
         asking = [accounts[e.account_id] for e in result.exposures]
         top = sorted(asking, key=lambda a: (-a.arr, a.name, a.id))[:TOP_ACCOUNTS]
-        theme = theme_names.get(row.theme_id, "") if row.theme_id else ""
+        theme = lookups.theme_names.get(row.theme_id, "") if row.theme_id else ""
         area_ids = facts.area_ids.get(row.id, set())
         entries.append(
             _Entry(
+                key=row.id,
                 result=result,
                 score=round(result.score, 1),
                 bundle_id=row.id if row.id > 0 else None,
@@ -490,12 +530,12 @@ def _build(config: ScoringConfig) -> list[_Entry]:
                 theme=theme,
                 theme_key=theme.casefold(),
                 area_ids=frozenset(area_ids),
-                product_areas=sorted((area_names[a] for a in area_ids), key=str.casefold),
+                product_areas=sorted((lookups.area_names[a] for a in area_ids), key=str.casefold),
                 wish_count=facts.wish_count.get(row.id, 0),
                 vote_count=facts.vote_count.get(row.id, 0),
                 top_accounts=[a.name for a in top],
-                tiers=frozenset([tier_of.get(a.id, "") for a in asking]),
-                segments=frozenset().union(*[segments_of[a.id] for a in asking]),
+                tiers=frozenset([lookups.tier_of.get(a.id, "") for a in asking]),
+                segments=frozenset().union(*[lookups.segments_of[a.id] for a in asking]),
                 haystack="\n".join(
                     [row.title, row.description or "", *facts.titles.get(row.id, ())]
                 ).casefold(),
@@ -504,61 +544,187 @@ def _build(config: ScoringConfig) -> list[_Entry]:
     return entries
 
 
-def _current_fingerprint(store: dict[str, Any]) -> tuple[Any, ...]:
-    """The data's fingerprint, queried unless this process checked it a moment ago.
+def _order_key(entry: _Entry) -> tuple[float, bool, int]:
+    """Where an entry sits in the ranking."""
+    return rank_order(entry.result.score, entry.key)
 
-    The check scans the wish and vote tables for their newest ``updated_at`` (about 100 ms
-    at 100,000 wishes and 300,000 votes on SQLite; an index on those columns would make it a
-    few milliseconds), so it is reused for up to BACKLOG_FINGERPRINT_MAX_AGE seconds
-    (default 2) while this process writes nothing: changes made here show at once, changes
-    by other processes (other workers) within that time. Set it to 0 to check on every call.
+
+def _wishes_by_key(facts: value.Facts) -> dict[int, tuple[int, ...]]:
+    """Each ranking key's live wishes."""
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for wish_id, key in facts.wish_keys.items():
+        grouped[key].append(wish_id)
+    return {key: tuple(ids) for key, ids in grouped.items()}
+
+
+def _journal_since(low: int) -> list[Any]:
+    """Journal rows above an id."""
+    table = RankingChange.__table__.c
+    return list(
+        db.session.execute(select(table.id, table.wish_id, table.bundle_id).where(table.id > low))
+    )
+
+
+def _build(config: ScoringConfig, base: tuple[Any, ...]) -> _Cached:
+    """Gather facts for every bundle and lone wish and score them all (the slow path)."""
+    # Read before the facts: what these rows say is in the facts; later rows are applied later.
+    newest, _ = _journal_state(0)
+    low = max(0, newest - JOURNAL_OVERLAP)
+    seen = frozenset(r.id for r in _journal_since(low) if r.id <= newest)
+    facts = value.gather_facts(config=config)
+    lookups = _Lookups.load(facts.accounts)
+    entries = _make_entries(facts, lookups)
+    entries.sort(key=_order_key)
+    order = [_order_key(e) for e in entries]
+    return _Cached(
+        base=base,
+        entries=entries,
+        order=order,
+        place={e.key: k for e, k in zip(entries, order, strict=True)},
+        key_of=dict(facts.wish_keys),
+        wishes_of=_wishes_by_key(facts),
+        journal_id=newest,
+        seen=seen,
+        accounts=facts.accounts,
+        lookups=lookups,
+    )
+
+
+def _update(cached: _Cached, config: ScoringConfig) -> _Cached | None:
+    """Rescore only what the journal names since the last update; None means rebuild instead."""
+    window = _journal_since(max(0, cached.journal_id - JOURNAL_OVERLAP))
+    rows = [r for r in window if r.id not in cached.seen]
+    newest = max([cached.journal_id, *(r.id for r in rows)])
+    seen = frozenset(r.id for r in window if r.id > newest - JOURNAL_OVERLAP)
+    if not rows:
+        # Only pruning moved the window: nothing to rescore.
+        return replace(cached, seen=seen)
+    if len(rows) > INCREMENTAL_LIMIT:
+        return None
+    wish_ids = {r.wish_id for r in rows if r.wish_id is not None}
+    keys = {r.bundle_id for r in rows if r.bundle_id is not None}
+    keys.update(cached.key_of[w] for w in wish_ids if w in cached.key_of)
+    for wish_id, bundle_id, withdrawn in db.session.execute(
+        select(Wish.id, Wish.bundle_id, Wish.withdrawn_at).where(Wish.id.in_(sorted(wish_ids)))
+    ):
+        if withdrawn is None:
+            keys.add(bundle_id if bundle_id is not None else value.lone_key(wish_id))
+    facts = value.gather_facts(sorted(keys), config, accounts=cached.accounts)
+    fresh = _make_entries(facts, cached.lookups)
+    # Readers hold the old lists; the new ones are copies (a memory copy, not a re-sort).
+    entries, order = list(cached.entries), list(cached.order)
+    place = cached.place
+    for key in keys:
+        # Each changed entry is found by binary search on its sort key, not by a scan.
+        sort_key = place.pop(key, None)
+        if sort_key is not None:
+            at = bisect.bisect_left(order, sort_key)
+            del entries[at], order[at]
+    for entry in fresh:
+        sort_key = _order_key(entry)
+        at = bisect.bisect_left(order, sort_key)
+        order.insert(at, sort_key)
+        entries.insert(at, entry)
+        place[entry.key] = sort_key
+    # Only updates (one at a time, under the lock) read these two maps, so they change in
+    # place instead of being copied; readers of the ranking use only ``entries``.
+    wishes_of, key_of = cached.wishes_of, cached.key_of
+    for key in keys:
+        for wish_id in wishes_of.pop(key, ()):
+            key_of.pop(wish_id, None)
+    wishes_of.update(_wishes_by_key(facts))
+    key_of.update(facts.wish_keys)
+    return replace(
+        cached,
+        entries=entries,
+        order=order,
+        wishes_of=wishes_of,
+        journal_id=newest,
+        seen=seen,
+        on_strategy=None,
+    )
+
+
+def _current_state(store: dict[str, Any], journal_id: int) -> tuple[Any, ...]:
+    """The base fingerprint and journal state, queried unless checked a moment ago.
+
+    Both are cheap (small tables, and the journal's primary key), but a page that is read
+    many times a second need not ask on every request: the answer is reused for up to
+    BACKLOG_FINGERPRINT_MAX_AGE seconds (default 2) while this process writes nothing, so
+    changes made here show at once and changes by other workers within that time.
     """
     max_age = float(current_app.config.get("BACKLOG_FINGERPRINT_MAX_AGE", FINGERPRINT_MAX_AGE))
     now, writes = time.monotonic(), _writes[0]
     checked = store.get("checked")
-    if checked is not None and checked[1] == writes and now - checked[0] < max_age:
+    if (
+        checked is not None
+        and checked[1] == writes
+        and checked[3] == journal_id
+        and now - checked[0] < max_age
+    ):
         return checked[2]
-    fingerprint = _fingerprint()
-    store["checked"] = (now, writes, fingerprint)
-    return fingerprint
+    state = (_base_fingerprint(), _journal_state(max(0, journal_id - JOURNAL_OVERLAP)))
+    store["checked"] = (now, writes, state, journal_id)
+    return state
 
 
-def _scored(config: ScoringConfig) -> list[_Entry]:
-    """The scored backlog for a config, from this process's cache unless the data changed."""
+def _scored(config: ScoringConfig) -> _Cached:
+    """The scored backlog for a config: cached per process, rescoring only what changed."""
     store = current_app.extensions.setdefault(
         _CACHE_KEY, {"lock": threading.Lock(), "by_config": OrderedDict()}
     )
     key = _config_key(config)
-    fingerprint = _current_fingerprint(store)
     by_config: OrderedDict[str, _Cached] = store["by_config"]
     cached = by_config.get(key)
-    if cached is not None and cached.fingerprint == fingerprint:
-        return cached.entries
-    # One builder at a time: concurrent requests after a change wait for one rebuild.
+    base, (newest, above) = _current_state(store, cached.journal_id if cached else 0)
+    if (
+        cached is not None
+        and cached.base == base
+        and newest <= cached.journal_id
+        and above == len(cached.seen)
+    ):
+        return cached
+    # One builder at a time: concurrent requests after a change wait for one update.
     with store["lock"]:
         cached = by_config.get(key)
-        if cached is None or cached.fingerprint != fingerprint:
-            # Building allocates millions of objects that all stay; the collector would walk
-            # them again and again on the way (about a tenth of the build), so it waits.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                cached = _Cached(fingerprint, _build(config))
-            finally:
-                if collecting:
-                    gc.enable()
-            by_config[key] = cached
-            # The cache is millions of long-lived objects (every score's exposures); left to
-            # the cyclic collector, each full collection walks them all and a page that took
-            # 50 ms takes 800. Frozen objects are still freed by reference counting when a
-            # newer cache replaces them: freezing only spares them the collector's walks.
-            # Collecting first means only live objects are frozen, so no garbage cycle is.
-            gc.collect()
-            gc.freeze()
+        if cached is not None and cached.base == base:
+            updated = _update(cached, config)
+            if updated is not None:
+                by_config[key] = updated
+                _remember_check(store, updated)
+                return updated
+        # Building allocates millions of objects that all stay; the collector would walk
+        # them again and again on the way (about a tenth of the build), so it waits.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            cached = _build(config, base)
+        finally:
+            if collecting:
+                gc.enable()
+        by_config[key] = cached
+        # The cache is millions of long-lived objects (every score's exposures); left to
+        # the cyclic collector, each full collection walks them all and a page that took
+        # 50 ms takes 800. Frozen objects are still freed by reference counting when a
+        # newer cache replaces them: freezing only spares them the collector's walks.
+        # Collecting first means only live objects are frozen, so no garbage cycle is.
+        gc.collect()
+        gc.freeze()
         by_config.move_to_end(key)
         while len(by_config) > _CACHED_CONFIGS:
             by_config.popitem(last=False)
-    return cached.entries
+        if store.get("pruned", 0) < time.monotonic() - 3600:
+            store["pruned"] = time.monotonic()
+            ranking_changes.prune(db.session)
+            db.session.commit()
+        _remember_check(store, cached)
+    return cached
+
+
+def _remember_check(store: dict[str, Any], cached: _Cached) -> None:
+    """Count what an update or build just read as a fresh check, so the next request reuses it."""
+    state = (cached.base, (cached.journal_id, len(cached.seen)))
+    store["checked"] = (time.monotonic(), _writes[0], state, cached.journal_id)
 
 
 def clear_cache() -> None:
@@ -631,54 +797,112 @@ def sort_rows(rows: list[BacklogRow], sort: str, descending: bool) -> list[Backl
     return present + missing
 
 
+def _row(e: _Entry, rank: int, base: str) -> BacklogRow:
+    """One entry as a row at a rank, with links under a base address."""
+    r = e.result
+    return BacklogRow(
+        rank,
+        e.bundle_id,
+        e.wish_id,
+        e.title,
+        e.score,
+        r.customer_count,
+        r.user_count,
+        r.revenue_at_risk,
+        r.strategic_fit,
+        e.theme,
+        e.status,
+        e.wish_count,
+        e.vote_count,
+        r.reach_accounts,
+        r.reach_arr,
+        list(e.top_accounts),
+        f"{base}{BUNDLE_PATH}{e.bundle_id}"
+        if e.bundle_id is not None
+        else f"{base}{WISH_PATH}{e.wish_id}",
+        r,
+        r.unscreened,
+        r.off_strategy,
+        list(e.product_areas),
+        e.confirmed,
+        e.description,
+    )
+
+
+class RankedRows(Sequence[BacklogRow]):
+    """Backlog rows in rank order, each built when it is read.
+
+    A page shows 100 rows of 100,000; building them all took most of the page's time.
+    Indexing and slicing build just those rows; iterating (exports) builds each in turn.
+    """
+
+    def __init__(self, entries: Sequence[_Entry], base: str) -> None:
+        self._entries = entries
+        self._base = base
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> BacklogRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BacklogRow]: ...
+
+    def __getitem__(self, index: int | slice) -> BacklogRow | list[BacklogRow]:
+        """A row (ranks count from 1), or a list of rows for a slice."""
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._entries)))]
+        if index < 0:
+            index += len(self._entries)
+        if not 0 <= index < len(self._entries):
+            raise IndexError(index)
+        return _row(self._entries[index], index + 1, self._base)
+
+
+def _has_criteria(f: BacklogFilter) -> bool:
+    """Whether the filter picks rows by anything but strategy."""
+    return bool(
+        f.statuses
+        or f.themes
+        or f.area_ids
+        or f.tiers
+        or f.segments
+        or f.q
+        or f.min_score is not None
+    )
+
+
 def backlog(
     f: BacklogFilter, config: ScoringConfig | None = None, base_url: str | None = None
-) -> list[BacklogRow]:
-    """The backlog's rows for a filter: ranked over every bundle, filtered, numbered, sorted."""
+) -> Sequence[BacklogRow]:
+    """The backlog's rows for a filter: ranked over every bundle, filtered, numbered, sorted.
+
+    In rank order the rows come as a `RankedRows` (built when read); sorted by another
+    column, as a list.
+    """
     if f.sort not in SORT_COLUMNS:
         raise ServiceError(f"Cannot sort by “{f.sort}”: choose from {', '.join(SORT_COLUMNS)}.")
-    entries = _scored(config or value.scoring_config())
+    cached = _scored(config or value.scoring_config())
     base = (base_url if base_url is not None else default_base_url()).rstrip("/")
-    matches = _matcher(f)
-    rows = []
-    rank = 0
-    for e in entries:
-        if not matches(e):
-            continue
-        rank += 1
-        r = e.result
-        rows.append(
-            BacklogRow(
-                rank,
-                e.bundle_id,
-                e.wish_id,
-                e.title,
-                e.score,
-                r.customer_count,
-                r.user_count,
-                r.revenue_at_risk,
-                r.strategic_fit,
-                e.theme,
-                e.status,
-                e.wish_count,
-                e.vote_count,
-                r.reach_accounts,
-                r.reach_arr,
-                list(e.top_accounts),
-                f"{base}{BUNDLE_PATH}{e.bundle_id}"
-                if e.bundle_id is not None
-                else f"{base}{WISH_PATH}{e.wish_id}",
-                r,
-                r.unscreened,
-                r.off_strategy,
-                list(e.product_areas),
-                e.confirmed,
-                e.description,
-            )
-        )
+    if _has_criteria(f):
+        matches = _matcher(f)
+        matched: Sequence[_Entry] = [e for e in cached.entries if matches(e)]
+    elif f.include_off_strategy:
+        matched = cached.entries
+    else:
+        matched = _on_strategy(cached)
     if f.sort == "rank" and not f.is_descending:
-        return rows
+        return RankedRows(matched, base)
+    rows = [_row(e, rank, base) for rank, e in enumerate(matched, start=1)]
     return sort_rows(rows, f.sort, f.is_descending)
+
+
+def _on_strategy(cached: _Cached) -> list[_Entry]:
+    """The entries not off strategy (the default backlog), worked out once per version."""
+    if cached.on_strategy is None:
+        cached.on_strategy = [e for e in cached.entries if not e.result.off_strategy]
+    return cached.on_strategy
 
 
 def facet_values() -> dict[str, list[str]]:

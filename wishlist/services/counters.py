@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..extensions import db
 from ..models import Comment, Importance, Vote, Wish
+from . import ranking_changes
 
 COUNTERS = (
     "vote_count",
@@ -82,8 +83,10 @@ def recount(wish_ids: Iterable[int]) -> None:
         ).all()
         db.session.execute(
             update(Wish.__table__).where(Wish.__table__.c.id.in_(chunk)).values(**_truth()),
-            execution_options={"synchronize_session": False},
+            execution_options={"synchronize_session": False, ranking_changes.JOURNALED: True},
         )
+    # Votes moved these wishes' scores: the backlog cache rescores them (and only them).
+    ranking_changes.record_wishes(db.session, ids)
     # The ORM's loaded wishes would otherwise show the counts from before the write.
     for wish in db.session.identity_map.values():
         if isinstance(wish, Wish) and wish.id in ids:

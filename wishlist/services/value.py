@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app, has_app_context
@@ -143,6 +143,8 @@ class Facts:
     titles: dict[int, list[str]]
     accounts: dict[int, AccountFacts]
     config: ScoringConfig
+    # Each live wish's ranking key: its bundle's id, or its own id negated when in none.
+    wish_keys: dict[int, int] = field(default_factory=dict)
 
 
 def book_config(config: ScoringConfig, accounts: Mapping[int, AccountFacts]) -> ScoringConfig:
@@ -183,6 +185,7 @@ def gather_facts(
     bundle_ids: Sequence[int] | None = None,
     config: ScoringConfig | None = None,
     include_empty: bool = False,
+    accounts: dict[int, AccountFacts] | None = None,
 ) -> Facts:
     """The one source of ranking facts: every bundle with a live wish and every live wish in no
     bundle (or the keys given).
@@ -275,7 +278,8 @@ def gather_facts(
         bid: BundleFacts(bid, tuple(requests[bid]), tuple(flags[bid]), fits[bid])
         for bid in sorted(fits)
     }
-    accounts = account_facts()
+    # The backlog cache passes the accounts it read: they only change with a full rebuild.
+    accounts = account_facts() if accounts is None else accounts
     return Facts(
         scoring,
         dict(wish_count),
@@ -284,6 +288,7 @@ def gather_facts(
         dict(titles),
         accounts,
         book_config(config or scoring_config(), accounts),
+        bundle_of,
     )
 
 

@@ -29,7 +29,7 @@ from ..models import (
     WishStatus,
     utcnow,
 )
-from . import counters, matching, notify
+from . import counters, matching, notify, ranking_changes
 from .errors import Forbidden, NotFound, ServiceError
 from .text import optional_text, require_text
 
@@ -431,7 +431,8 @@ def _upsert_vote(
             set_=changes,
         )
         where = (Vote.account_id == account_id) & Vote.user_id.is_(None)
-    db.session.execute(stmt)
+    # Journaled by the recount below, which names the wish.
+    db.session.execute(stmt, execution_options={ranking_changes.JOURNALED: True})
     if user_id is not None:
         _follow(user_id, wish.id)
     counters.recount([wish.id])
@@ -541,7 +542,10 @@ def voters(wish: Wish, limit: int = VOTERS_SHOWN) -> list[Vote]:
 def remove_vote(user: User, wish_id: int) -> None:
     """Take back a vote; removing a vote that is not there is not an error."""
     wish = _open_wish(wish_id)
-    db.session.execute(delete(Vote).where(Vote.user_id == user.id, Vote.wish_id == wish.id))
+    db.session.execute(
+        delete(Vote).where(Vote.user_id == user.id, Vote.wish_id == wish.id),
+        execution_options={ranking_changes.JOURNALED: True},
+    )
     counters.recount([wish.id])
     db.session.commit()
 
