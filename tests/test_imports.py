@@ -392,10 +392,29 @@ def test_bad_wish_rows_are_all_reported_and_nothing_is_imported(app, people, tmp
     assert "not a user of Acme Corp" in messages[12]
 
 
-def test_rebundle_runs_once_after_a_successful_import(app, people, tmp_path, monkeypatch):
+def test_a_small_import_matches_only_its_new_wishes(app, people, tmp_path, monkeypatch):
+    from wishlist.services import matching
+
+    def everything_again():  # noqa: ANN202 - must not run
+        raise AssertionError("a handful of new wishes must not re-bundle every wish")
+
+    monkeypatch.setattr(matching, "recompute_bundles", everything_again)
+    matched = []
+    real = matching.match_new_wishes
+    monkeypatch.setattr(matching, "match_new_wishes", lambda ids: matched.append(ids) or real(ids))
+    path = write(tmp_path, WISHES_HEADER + "One wish,,acme.test,,,,,\nTwo wish,,acme.test,,,,,\n")
+    result = import_wishes(path, people["admin"])
+    assert len(matched) == 1 and sorted(matched[0]) == sorted(result.wish_ids)
+    assert len(result.wish_ids) == 2
+    import_wishes(path, people["admin"])  # nothing new, nothing to match
+    assert len(matched) == 1
+
+
+def test_a_large_import_rebundles_once(app, people, tmp_path, monkeypatch):
     from wishlist.services import matching
 
     calls = []
+    monkeypatch.setattr(matching, "MATCH_EACH_MAX", 1)
     monkeypatch.setattr(matching, "recompute_bundles", lambda: calls.append(1))
     path = write(tmp_path, WISHES_HEADER + "One wish,,acme.test,,,,,\nTwo wish,,acme.test,,,,,\n")
     import_wishes(path, people["admin"])
@@ -438,6 +457,25 @@ def test_command_imports_wishes_as_the_first_admin(runner, people, tmp_path):
     assert "1 created" in result.output
     wish = _db.session.scalar(select(Wish))
     assert wish.created_by_id == people["admin"].id
+
+
+def test_command_import_of_one_wish_matches_it_against_the_others(
+    runner, people, tmp_path, monkeypatch
+):
+    from wishlist.services import matching
+
+    def everything_again():  # noqa: ANN202 - must not run
+        raise AssertionError("one new wish must not re-bundle every wish")
+
+    existing = factories.make_wish(people["other"], "Export invoices to CSV")
+    monkeypatch.setattr(matching, "recompute_bundles", everything_again)
+    path = write(tmp_path, WISHES_HEADER + "CSV export of invoices,,acme.test,,,,,\n")
+    result = runner.invoke(args=["import", "wishes", str(path)])
+    assert result.exit_code == 0, result.output
+    _db.session.rollback()
+    new = _db.session.scalar(select(Wish).where(Wish.id != existing.id))
+    assert new.bundle_id is not None
+    assert new.bundle_id == _db.session.get(Wish, existing.id).bundle_id
 
 
 def test_command_records_wishes_under_the_named_staff(runner, people, tmp_path):

@@ -33,8 +33,9 @@ Decisions (the issue left these open):
 - Each new wish gets: `created_by` = the importing member of staff, status 'new' with one
   StatusChange (None -> new, reason "Imported", by that staff member, at `created_at`), one vote
   of the row's importance (`added_by` = the staff member), and, when it has an author, a follow
-  by the author (as when customers file wishes themselves). No per-wish duplicate matching runs;
-  `rebundle=True` runs `matching.recompute_bundles()` once after the commit.
+  by the author (as when customers file wishes themselves). With `rebundle=True` the new wishes
+  are matched after the commit by `matching.bundle_new_wishes`: one by one against the index
+  when there are at most 1,000 of them (as on submission), else by one full re-bundling run.
 - Everything is validated in Python against lookup tables loaded up front, then written with
   bulk INSERTs in one transaction and one commit, so a failure leaves the database untouched.
 """
@@ -48,7 +49,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import IO, TypeVar
@@ -122,6 +123,8 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
+    # The new wishes, whose duplicates are looked for afterwards (empty for accounts).
+    wish_ids: tuple[int, ...] = field(default=(), compare=False)
 
 
 class ImportFailed(ServiceError):
@@ -620,9 +623,9 @@ def import_wishes(
     """Create wishes (each with one vote from its account) from a CSV; all rows or none.
 
     `acting_user` is the member of staff recorded as having entered the wishes and moved them
-    to 'new'. With `rebundle`, one duplicate-finding pass runs after a successful import so the
-    new wishes get bundle suggestions (bulk loads skip per-wish matching). See the module
-    docstring for the file format and the other rules.
+    to 'new'. With `rebundle`, the new wishes' duplicates are found after a successful import
+    (`matching.bundle_new_wishes`), so they get bundle suggestions. See the module docstring
+    for the file format and the other rules.
     """
     if acting_user is None or not acting_user.is_staff:
         raise Forbidden("Only staff can import wishes.")
@@ -771,16 +774,16 @@ def import_wishes(
             to_create.append(item)
 
     try:
-        _insert_wishes(to_create, new_users, users, acting_user)
+        wish_ids = _insert_wishes(to_create, new_users, users, acting_user)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    if rebundle and to_create:
+    if rebundle and wish_ids:
         from . import matching
 
-        matching.recompute_bundles()
-    return ImportResult(created=len(to_create), updated=0, unchanged=unchanged)
+        matching.bundle_new_wishes(wish_ids)
+    return ImportResult(len(to_create), 0, unchanged, tuple(wish_ids))
 
 
 # Core INSERTs on the tables (not the ORM's bulk insert): the ORM leaves None values out of a
@@ -793,10 +796,11 @@ def _insert_wishes(
     new_users: dict[str, int],
     users: dict[str, tuple[int, Role, int | None]],
     acting_user: User,
-) -> None:
-    """Bulk-insert the customers to invite, then the wishes with their votes and history."""
+) -> list[int]:
+    """Bulk-insert the customers to invite, then the wishes with their votes and history;
+    returns the new wishes' ids."""
     if not items:
-        return
+        return []
     now = utcnow()
     wanted = {item.email for item in items if item.email and item.email not in users}
     if wanted:
@@ -891,6 +895,7 @@ def _insert_wishes(
         db.session.execute(insert(Follow.__table__), follows)
     db.session.execute(insert(StatusChange.__table__), history)
     counters.recount(v["wish_id"] for v in votes)
+    return wish_ids
 
 
 def run_import(
