@@ -8,6 +8,7 @@ import pytest
 
 from wishlist.models import Role
 from wishlist.services import bundles as bundle_service
+from wishlist.services import jobs as job_service
 from wishlist.services import value as value_service
 
 from . import factories
@@ -115,6 +116,8 @@ ROUTES = [
     ("GET", "/roadmap", "user", None),
     ("GET", "/notifications", "user", None),
     ("POST", "/notifications/read", "user", {}),
+    ("GET", "/jobs/", "staff", None),
+    ("GET", "/jobs/{job}", "staff", None),
 ]
 # Routes that take a token of their own and are covered in test_auth.py.
 EXEMPT = {"/invite/<token>", "/signup/verify/<token>"}
@@ -135,7 +138,10 @@ def scene(app, people):
     flag = value_service.flag_account(
         people["csm"], decision.bundle_id, people["acme"].id, "churn_risk"
     )
+    # Every member of staff may see a "Find duplicates again" job, whoever started it.
+    job = job_service.start_find_duplicates(people["csm"])
     return {
+        "job": job.id,
         "theme": theme.id,
         "flag": flag.id,
         "bundle": decision.bundle_id,

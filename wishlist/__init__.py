@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import models  # noqa: F401 - registers the models with the metadata
 from .config import Config, TestingConfig, load_secret_key
-from .extensions import csrf, db, init_sqlite, limiter, login_manager, migrate
+from .extensions import csrf, db, huey, init_sqlite, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    huey.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .backlog import bp as backlog_bp
     from .forum import bp as forum_bp
+    from .jobs import bp as jobs_bp
     from .review import bp as review_bp
     from .roadmap import bp as roadmap_bp
     from .value import bp as value_bp
@@ -114,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(roadmap_bp)
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_group)
     app.cli.add_command(notifications_group)
     app.cli.add_command(counters_group)
+    app.cli.add_command(jobs_group)
 
 
 @click.command("demo")
@@ -404,3 +405,32 @@ def export_backlog_command(
         click.echo(f"Error: {exc.strerror or exc}: {output}", err=True)
         sys.exit(2)
     click.echo(f"Wrote {len(rows)} bundles to {output}.", err=True)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Run the background job worker (large imports, finding duplicates, sending emails)."""
+
+
+@jobs_group.command("worker")
+@click.option(
+    "--workers", type=click.IntRange(1, 16), default=2, show_default=True, help="Jobs at once."
+)
+def jobs_worker(workers: int) -> None:
+    """Run queued jobs until stopped (SIGTERM lets running jobs finish, Ctrl+C stops at once);
+    every minute, also queue a job sending the emails that are due."""
+    import logging
+
+    from . import tasks  # noqa: F401 - registers the tasks with the queue
+    from .extensions import huey
+
+    if huey.immediate:
+        raise click.ClickException(
+            "WISHLIST_TASK_QUEUE=immediate runs jobs where they are queued; no worker is needed."
+        )
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    click.echo(f"Job worker: {workers} at once, queue {type(huey.storage).__name__}.", err=True)
+    # SIGTERM (a process manager, `make run` stopping) waits for running jobs: an import cut
+    # off half-way would roll back, but its page would say "running" until it went stale.
+    huey.create_consumer(workers=workers, worker_type="thread", graceful_signal="TERM").run()

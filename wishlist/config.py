@@ -100,6 +100,11 @@ class Config:
     )
     # Where the site is reached, for links in emails (such as https://wishes.example.com).
     BASE_URL = os.environ.get("WISHLIST_BASE_URL", "")
+    # Where background jobs wait for `flask jobs worker`: empty is a SQLite file in the instance
+    # folder; redis://host:6379/0 for several machines; "immediate" runs them in the request.
+    TASK_QUEUE = os.environ.get("WISHLIST_TASK_QUEUE", "")
+    # Uploaded files waiting for their import job; several machines need one shared folder.
+    JOB_FILES = os.environ.get("WISHLIST_JOB_FILES", "")
 
     @staticmethod
     def database_url(instance_path: str) -> str:
@@ -130,3 +135,5 @@ class TestingConfig(Config):
     SMTP_HOST = ""
     # Lexical unless a test asks for embeddings (see the class docstring).
     EMBEDDING_MODEL = "off"
+    # Jobs run as they are queued, so no worker is needed and a test sees their outcome.
+    TASK_QUEUE = "immediate"

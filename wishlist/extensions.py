@@ -13,6 +13,8 @@ from sqlalchemy import Engine, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
+from .taskqueue import TaskQueue
+
 # Stable constraint names so Alembic migrations can drop and alter them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,6 +37,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI in the config.
 limiter = Limiter(key_func=get_remote_address)
+# Background jobs; where tasks wait (SQLite file, Redis, or nowhere) comes from TASK_QUEUE.
+huey = TaskQueue("wishlist")
 
 
 def insert_for(table: Table) -> Any:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..models import Account, ProductArea, User
+from ..models import Account, Job, ProductArea, User
 from ..permissions import admin_required
 from ..services import ServiceError
 from ..services import imports as import_service
+from ..services import jobs as job_service
 from ..services import users as user_service
 from . import bp
 from .forms import AccountForm, AreaForm, ImportForm, UserCreateForm, UserEditForm
@@ -197,7 +196,11 @@ def edit_area(area_id: int) -> str | Response:
 @bp.route("/import", methods=["GET", "POST"])
 @admin_required
 def import_csv() -> str | Response:
-    """Upload a CSV of accounts or wishes; show the counts, or every bad row (nothing imported)."""
+    """Upload a CSV of accounts or wishes; show the counts, or every bad row (nothing imported).
+
+    A file of more than job_service.INLINE_ROWS_MAX rows is imported by a background job, whose
+    page shows the same.
+    """
     form = ImportForm()
     result = None
     row_errors: list[import_service.RowError] = []
@@ -208,7 +211,9 @@ def import_csv() -> str | Response:
         try:
             if len(data) > IMPORT_MAX_BYTES:
                 raise ServiceError("The file is larger than 10 MB; split it or use the command.")
-            result = import_service.run_import(form.kind.data, io.BytesIO(data), current_user)
+            outcome = job_service.start_import(
+                form.kind.data, data, form.file.data.filename or "", current_user
+            )
         except import_service.ImportFailed as exc:
             row_errors = exc.errors
             flash(f"Nothing was imported: {len(exc.errors)} problem(s) in the file.", "error")
@@ -218,6 +223,9 @@ def import_csv() -> str | Response:
             flash(str(exc), "error")
             status = 400
         else:
+            if isinstance(outcome, Job):
+                return redirect(url_for("jobs.job", job_id=outcome.id))
+            result = outcome
             flash(
                 f"Imported {form.kind.data}: {result.created} created, {result.updated} updated, "
                 f"{result.unchanged} unchanged.",

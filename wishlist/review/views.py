@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from ..permissions import abort_for, same_site_referrer, staff_required
 from ..services import Forbidden, NotFound, ServiceError, matching, review
 from ..services import bundles as bundle_service
+from ..services import jobs as job_service
 from ..services.wishes import parse_page
 from . import bp
 from .forms import ActionForm, BundleEditForm, BundleRefForm, MoveForm
@@ -144,16 +145,14 @@ def bundle_with(wish_id: int, other_id: int) -> Response:
 @bp.route("/recompute", methods=["POST"])
 @staff_required
 def recompute() -> Response:
-    """Run the duplicate finder over every wish and refresh the suggestions."""
+    """Queue a run of the duplicate finder over every wish; its job page shows the outcome."""
     if not ActionForm().validate_on_submit():
         abort(400, description="The form was out of date. Reload the page and try again.")
-    summary = matching.recompute_bundles()
-    flash(
-        f"Looked at {summary.wishes} wishes: {summary.suggested_bundles} suggested bundles, "
-        f"{summary.suggested_wishes} wishes suggested in all.",
-        "success",
-    )
-    return redirect(url_for("review.queue"))
+    try:
+        job = job_service.start_find_duplicates(current_user)
+    except ServiceError as exc:
+        abort_for(exc)
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 @bp.route("/decisions")

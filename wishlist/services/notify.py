@@ -2,8 +2,9 @@
 
 A status change only inserts rows here (a Notification per person, and an OutboundEmail when
 mail is set up), in the caller's transaction, so a mail server that is down can never undo or
-fail the change. `send_queued` (run by `flask notifications send`) delivers the queue later and
-retries with exponential backoff.
+fail the change. `send_queued` delivers the queue later and retries with exponential backoff:
+the job worker queues a delivery job once a minute when emails are due (services/jobs.py), and
+`flask notifications send` does the same from a terminal or cron.
 """
 
 from __future__ import annotations
@@ -230,6 +231,12 @@ def retry_delay(attempts_before: int) -> timedelta:
 def _pending():  # noqa: ANN202 - SQL condition
     """Emails not sent yet and not given up on."""
     return OutboundEmail.sent_at.is_(None) & (OutboundEmail.attempts < MAX_ATTEMPTS)
+
+
+def due_count(now: datetime | None = None) -> int:
+    """How many unsent emails are due for an attempt now."""
+    due = _pending() & (OutboundEmail.next_attempt_at <= (now or utcnow()))
+    return db.session.scalar(select(func.count()).where(due)) or 0
 
 
 def _claim(email_id: int, now: datetime) -> bool:
