@@ -32,11 +32,16 @@ $(VENV)/.semantic-deps: requirements-semantic.txt $(VENV)/.run-deps | $(BIN)/pyt
 
 semantic: $(VENV)/.semantic-deps
 
+# The job worker (large imports, finding duplicates, emails) runs in the background beside the
+# server and is stopped with it; `jobs worker` alone is the command to run in production.
+WORKER := $(BIN)/flask --app app jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM;
+
 run: $(VENV)/.run-deps $(SEMANTIC_DEPS)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo --if-empty
-	@echo "Wishlist is on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	@echo "Wishlist is on http://$(HOST):$(PORT)/ with its job worker (Ctrl+C stops both)"
+	@$(WORKER) $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-deps $(SEMANTIC_DEPS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -51,7 +56,8 @@ format: $(VENV)/.dev-deps
 
 serve: $(VENV)/.run-deps $(SEMANTIC_DEPS)
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) app:app
+	@echo "gunicorn and the job worker ($(BIN)/flask --app app jobs worker; run it under your process manager in production)"
+	@$(WORKER) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) app:app
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
