@@ -248,3 +248,36 @@ def test_roadmap_empty_state_and_pm_links(client, auth, db, people):
     auth.login(people["pm"].email)
     html = client.get("/roadmap").get_data(as_text=True)
     assert f"/value/bundles/{found['bundle_id']}#status" in html
+
+
+def test_a_long_roadmap_column_lists_the_most_recently_moved(client, auth, db, people, monkeypatch):
+    """A column shows its newest items (bundles first) and says how many there are in all."""
+    pm = people["pm"]
+    titles = [f"Planned idea {n}" for n in range(5)]
+    for title in titles:
+        wish = factories.make_wish(people["customer"], title)
+        wish_service.change_status(pm, wish.id, "planned")
+    columns = {c.status: c for c in status_service.roadmap(limit=3)}
+    planned = columns[WishStatus.PLANNED]
+    assert planned.total == 5
+    assert [i.title for i in planned.items] == titles[::-1][:3]  # the latest moves first
+    auth.login(people["customer"].email)
+    page = client.get("/roadmap").get_data(as_text=True)
+    assert "Planned <span" in page and "(5)" in page
+    assert all(title in page for title in titles)  # 5 is under the page's limit of 50
+    monkeypatch.setattr(status_service, "ROADMAP_LIMIT", 2)
+    page = client.get("/roadmap").get_data(as_text=True)
+    assert "The 2 most recently moved of 5" in page and "/?status=planned" in page
+    assert titles[0] not in page
+
+
+def test_the_roadmap_is_reused_for_a_while_then_read_again(app, client, auth, db, people):
+    """Each worker reuses the public roadmap for ROADMAP_CACHE_SECONDS, then reads it anew."""
+    app.config["ROADMAP_CACHE_SECONDS"] = 3600
+    auth.login(people["customer"].email)
+    wish = factories.make_wish(people["customer"], "Printable roadmap")
+    assert "Printable roadmap" not in client.get("/roadmap").get_data(as_text=True)
+    wish_service.change_status(people["pm"], wish.id, "planned")
+    assert "Printable roadmap" not in client.get("/roadmap").get_data(as_text=True)
+    app.config["ROADMAP_CACHE_SECONDS"] = 0
+    assert "Printable roadmap" in client.get("/roadmap").get_data(as_text=True)

@@ -86,6 +86,8 @@ class Config:
     # Money scoring compares revenue at risk with; empty means the total ARR of all accounts.
     REVENUE_SCALE = os.environ.get("WISHLIST_REVENUE_SCALE", "")
     BACKLOG_FINGERPRINT_MAX_AGE = float(os.environ.get("WISHLIST_BACKLOG_FINGERPRINT_MAX_AGE", "2"))
+    # Seconds a worker reuses the public roadmap it put together (0: every request).
+    ROADMAP_CACHE_SECONDS = float(os.environ.get("WISHLIST_ROADMAP_CACHE_SECONDS", "30"))
     SMTP_HOST = os.environ.get("WISHLIST_SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("WISHLIST_SMTP_PORT", "587"))
     SMTP_USER = os.environ.get("WISHLIST_SMTP_USER", "")
@@ -131,6 +133,8 @@ class TestingConfig(Config):
     WISHES_PER_PAGE = 5
     # Hashing is the slowest part of creating test users; strength is not under test here.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Tests change statuses and look again at once.
+    ROADMAP_CACHE_SECONDS = 0.0
     # Never the developer's real mail server; tests that need one set it themselves.
     SMTP_HOST = ""
     # Lexical unless a test asks for embeddings (see the class docstring).

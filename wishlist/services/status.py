@@ -15,9 +15,11 @@ never accounts, revenue, flags, scores or internal comments.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
@@ -40,6 +42,9 @@ from .wishes import REASON_MAX
 
 ROADMAP_STATUSES = (WishStatus.PLANNED, WishStatus.IN_PROGRESS, WishStatus.SHIPPED)
 SHIPPED_WINDOW = timedelta(days=90)
+# Items a roadmap column lists; thousands of planned wishes would be a wall, not a roadmap.
+ROADMAP_LIMIT = 50
+_ROADMAP_KEY = "wishlist.roadmap"
 # The confirmation staff tick to move shipped work back; error messages name it too.
 CONFIRM_REOPEN = "Yes, reopen shipped work"
 
@@ -239,6 +244,8 @@ class RoadmapColumn:
     title: str
     empty_text: str
     items: list[RoadmapItem] = field(default_factory=list)
+    # Everything in the column, of which ``items`` are the most recent.
+    total: int = 0
 
 
 COLUMN_TEXT = {
@@ -251,106 +258,122 @@ COLUMN_TEXT = {
 }
 
 
-def _bundle_items(now: datetime) -> list[tuple[WishStatus, RoadmapItem]]:
-    """Confirmed bundles on the roadmap, with their live confirmed wish counts."""
-    changed = (
-        select(
-            BundleStatusChange.bundle_id.label("bundle_id"),
-            func.max(BundleStatusChange.created_at).label("at"),
-        )
-        .group_by(BundleStatusChange.bundle_id)
-        .subquery()
+def _bundle_items(status: WishStatus, cutoff: datetime | None, limit: int) -> tuple[list, int]:
+    """A column's confirmed bundles, most recently moved first (at most ``limit``), and how many."""
+    changed = func.coalesce(
+        select(func.max(BundleStatusChange.created_at))
+        .where(BundleStatusChange.bundle_id == Bundle.id)
+        .scalar_subquery(),
+        Bundle.updated_at,
     )
     members = (
-        select(Wish.bundle_id.label("bundle_id"), func.count(Wish.id).label("n"))
-        .where(Wish.withdrawn_at.is_(None), Wish.bundle_state == BundleState.CONFIRMED)
-        .group_by(Wish.bundle_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Bundle, changed.c.at, members.c.n)
-        .outerjoin(changed, changed.c.bundle_id == Bundle.id)
-        .outerjoin(members, members.c.bundle_id == Bundle.id)
-        .where(Bundle.confirmed.is_(True), Bundle.status.in_(ROADMAP_STATUSES))
-    )
-    items = []
-    for bundle, at, count in rows:
-        at = at or bundle.updated_at
-        if bundle.status == WishStatus.SHIPPED and at < now - SHIPPED_WINDOW:
-            continue
-        items.append(
-            (
-                bundle.status,
-                RoadmapItem(
-                    title=bundle.title,
-                    description=bundle.description,
-                    status_reason=bundle.status_reason,
-                    changed_at=at,
-                    wish_count=count or 0,
-                    bundle_id=bundle.id,
-                ),
-            )
+        select(func.count(Wish.id))
+        .where(
+            Wish.bundle_id == Bundle.id,
+            Wish.withdrawn_at.is_(None),
+            Wish.bundle_state == BundleState.CONFIRMED,
         )
-    return items
+        .scalar_subquery()
+    )
+    where = [Bundle.confirmed.is_(True), Bundle.status == status]
+    if cutoff is not None:
+        where.append(changed >= cutoff)
+    total = db.session.scalar(select(func.count()).select_from(Bundle).where(*where)) or 0
+    rows = db.session.execute(
+        select(Bundle, changed.label("at"), members.label("n"))
+        .where(*where)
+        .order_by(changed.desc(), Bundle.title)
+        .limit(limit)
+    )
+    items = [
+        RoadmapItem(
+            title=bundle.title,
+            description=bundle.description,
+            status_reason=bundle.status_reason,
+            changed_at=at,
+            wish_count=count or 0,
+            bundle_id=bundle.id,
+        )
+        for bundle, at, count in rows
+    ]
+    return items, total
 
 
-def _wish_items(now: datetime) -> list[tuple[WishStatus, RoadmapItem]]:
-    """Live wishes on the roadmap that are not part of a confirmed bundle."""
-    changed = (
-        select(StatusChange.wish_id.label("wish_id"), func.max(StatusChange.created_at).label("at"))
-        .group_by(StatusChange.wish_id)
-        .subquery()
+def _wish_items(status: WishStatus, cutoff: datetime | None, limit: int) -> tuple[list, int]:
+    """A column's live wishes outside confirmed bundles, most recently moved first, and how many."""
+    changed = func.coalesce(
+        select(func.max(StatusChange.created_at))
+        .where(StatusChange.wish_id == Wish.id)
+        .scalar_subquery(),
+        Wish.created_at,
     )
     confirmed_bundles = select(Bundle.id).where(Bundle.confirmed.is_(True))
+    where = [
+        Wish.withdrawn_at.is_(None),
+        Wish.status == status,
+        or_(
+            Wish.bundle_id.is_(None),
+            # `!=` rather than IS NOT: PostgreSQL only allows IS with NULL and booleans.
+            Wish.bundle_state != BundleState.CONFIRMED,
+            Wish.bundle_state.is_(None),
+            Wish.bundle_id.not_in(confirmed_bundles),
+        ),
+    ]
+    if cutoff is not None:
+        where.append(changed >= cutoff)
+    total = db.session.scalar(select(func.count()).select_from(Wish).where(*where)) or 0
+    if limit <= 0:
+        return [], total
     rows = db.session.execute(
-        select(Wish, changed.c.at)
-        .outerjoin(changed, changed.c.wish_id == Wish.id)
-        .where(
-            Wish.withdrawn_at.is_(None),
-            Wish.status.in_(ROADMAP_STATUSES),
-            or_(
-                Wish.bundle_id.is_(None),
-                # `!=` rather than IS NOT: PostgreSQL only allows IS with NULL and booleans.
-                Wish.bundle_state != BundleState.CONFIRMED,
-                Wish.bundle_state.is_(None),
-                Wish.bundle_id.not_in(confirmed_bundles),
-            ),
-        )
+        select(Wish.id, Wish.title, Wish.status_reason, changed.label("at"))
+        .where(*where)
+        .order_by(changed.desc(), Wish.title)
+        .limit(limit)
     )
-    items = []
-    for wish, at in rows:
-        at = at or wish.updated_at
-        if wish.status == WishStatus.SHIPPED and at < now - SHIPPED_WINDOW:
-            continue
-        items.append(
-            (
-                wish.status,
-                RoadmapItem(
-                    title=wish.title,
-                    description="",
-                    status_reason=wish.status_reason,
-                    changed_at=at,
-                    wish_count=1,
-                    wish_id=wish.id,
-                ),
-            )
+    items = [
+        RoadmapItem(
+            title=title,
+            description="",
+            status_reason=reason,
+            changed_at=at,
+            wish_count=1,
+            wish_id=wish_id,
         )
-    return items
+        for wish_id, title, reason, at in rows
+    ]
+    return items, total
 
 
-def roadmap(now: datetime | None = None) -> list[RoadmapColumn]:
-    """The public roadmap: planned, in progress, and shipped in the last 90 days."""
-    now = now or utcnow()
-    columns = {status: RoadmapColumn(status, *COLUMN_TEXT[status]) for status in ROADMAP_STATUSES}
-    for status, item in _bundle_items(now) + _wish_items(now):
-        columns[status].items.append(item)
-    for column in columns.values():
-        # Bundles first (they stand for many customers), then most recently moved.
-        column.items.sort(
-            key=lambda i: (
-                i.bundle_id is None,
-                -(i.changed_at.timestamp() if i.changed_at else 0),
-                i.title,
-            )
-        )
-    return list(columns.values())
+def roadmap(now: datetime | None = None, limit: int | None = None) -> list[RoadmapColumn]:
+    """The public roadmap: planned, in progress, and shipped in the last 90 days.
+
+    Each column lists bundles first (they stand for many customers), then wishes on their
+    own, each most recently moved first, at most ``limit`` items; ``total`` counts them all.
+    A wish or bundle moved when its latest status change says (else when it was created).
+    The same for everyone, so each worker reuses it for ROADMAP_CACHE_SECONDS (default 30):
+    finding the latest move of 10,000 planned wishes costs 100 ms at 100,000 wishes.
+    """
+    ttl = float(current_app.config.get("ROADMAP_CACHE_SECONDS", 0))
+    if now is not None or limit is not None or ttl <= 0:
+        return _roadmap(now or utcnow(), limit)
+    cached = current_app.extensions.get(_ROADMAP_KEY)
+    if cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    columns = _roadmap(utcnow(), None)
+    current_app.extensions[_ROADMAP_KEY] = (time.monotonic(), columns)
+    return columns
+
+
+def _roadmap(now: datetime, limit: int | None) -> list[RoadmapColumn]:
+    """The roadmap's columns, read from the database."""
+    limit = ROADMAP_LIMIT if limit is None else limit
+    columns = []
+    for status in ROADMAP_STATUSES:
+        cutoff = now - SHIPPED_WINDOW if status == WishStatus.SHIPPED else None
+        column = RoadmapColumn(status, *COLUMN_TEXT[status])
+        bundles, bundle_total = _bundle_items(status, cutoff, limit)
+        wishes, wish_total = _wish_items(status, cutoff, limit - len(bundles))
+        column.items = bundles + wishes
+        column.total = bundle_total + wish_total
+        columns.append(column)
+    return columns
