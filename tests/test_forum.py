@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from wishlist.models import (
     Comment,
@@ -17,7 +18,9 @@ from wishlist.models import (
     Vote,
     Wish,
     WishStatus,
+    utcnow,
 )
+from wishlist.services import NotFound
 from wishlist.services import wishes as wish_service
 
 from . import factories
@@ -522,3 +525,52 @@ def test_api_lists_and_votes(client, auth, db, people):
     assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["votes"] == 1
     assert client.get("/api/v1/wishes/424242").status_code == 404
     assert client.get("/api/v1/wishes?page=x").get_json()["error"]["code"] == "bad_request"
+
+
+def test_trending_pages_follow_recent_then_all_votes_then_newest(db, people):
+    """Every page of "trending" equals one sort of all wishes on (recent votes, votes, id)."""
+    voters = [factories.make_user(Role.CUSTOMER, people["acme"]) for _ in range(4)]
+    wishes = [factories.make_wish(people["other"], f"Trend {n}") for n in range(7)]
+    for n, wish in enumerate(wishes):
+        for voter in voters[: n % 4]:
+            wish_service.cast_vote(voter, wish.id, "nice")
+    # Votes on the first three wishes are old: they count for "top" but not for "trending".
+    old = utcnow() - timedelta(days=60)
+    db.session.execute(
+        update(Vote).where(Vote.wish_id.in_([w.id for w in wishes[:3]])).values(created_at=old)
+    )
+    db.session.commit()
+    since = utcnow() - timedelta(days=14)
+    live = db.session.scalars(select(Wish).where(Wish.withdrawn_at.is_(None))).all()
+
+    def recent(wish: Wish) -> int:
+        return sum(1 for v in wish.votes if v.created_at >= since)
+
+    expected = [w.id for w in sorted(live, key=lambda w: (-recent(w), -w.vote_count, -w.id))]
+    viewer = people["customer"]
+    wf = wish_service.parse_filter({"sort": "trending"}, viewer)
+    seen = []
+    for page in range(1, 10):
+        try:
+            result = wish_service.list_wishes(viewer, wf, page, per_page=2)
+        except NotFound:
+            break
+        seen += [row.wish.id for row in result.items]
+    assert seen == expected
+
+
+def test_a_broad_search_says_more_than_the_cap_match(client, auth, people, monkeypatch):
+    """A text search counts matches up to a cap and says "more than" beyond it."""
+    monkeypatch.setattr(wish_service, "SEARCH_COUNT_CAP", 3)
+    for n in range(5):
+        factories.make_wish(people["other"], f"Export format {n}")
+    factories.make_wish(people["other"], "Import wizard")
+    viewer = people["customer"]
+    broad = wish_service.list_wishes(viewer, wish_service.parse_filter({"q": "export"}, viewer))
+    assert (broad.total, broad.capped) == (3, True)
+    narrow = wish_service.list_wishes(viewer, wish_service.parse_filter({"q": "wizard"}, viewer))
+    assert (narrow.total, narrow.capped) == (1, False)
+    auth.login(viewer.email)
+    assert "More than 3 wishes match" in client.get("/?q=export").get_data(as_text=True)
+    data = client.get("/api/v1/wishes?q=export").get_json()
+    assert data["total"] == 3 and data["total_capped"] is True

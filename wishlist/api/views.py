@@ -49,6 +49,8 @@ def wishes() -> Response:
             "page": result.page,
             "pages": result.pages,
             "total": result.total,
+            # A text search counts at most 1,000 matches; true when more match.
+            "total_capped": result.capped,
         }
     )
 

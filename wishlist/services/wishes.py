@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, delete, func, or_, select
@@ -34,6 +35,7 @@ from .errors import Forbidden, NotFound, ServiceError
 from .text import optional_text, require_text
 
 SORTS = ("top", "newest", "trending")
+SEARCH_COUNT_CAP = 1_000
 REASON_MAX = 2_000
 
 
@@ -69,6 +71,8 @@ class Page:
     page: int
     per_page: int
     total: int
+    # A text search counts at most SEARCH_COUNT_CAP matches; True when there are more.
+    capped: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -127,10 +131,14 @@ def parse_filter(args: dict[str, str], viewer: User) -> WishFilter:
 
 def _vote_counts(since: datetime):  # noqa: ANN202 - SQL subquery
     """Subquery of votes per wish cast since a moment (for "trending")."""
+    # Grouped by an expression, not the column: otherwise SQLite walks the wish_id index over
+    # every vote (1,000,000) to group in order, instead of reading the recent ones (a range of
+    # the created_at index) and grouping those: 150 ms against 20 ms.
+    wish_id = (Vote.wish_id + 0).label("wish_id")
     return (
-        select(Vote.wish_id.label("wish_id"), func.count().label("votes"))
+        select(wish_id, func.count().label("votes"))
         .where(Vote.created_at >= since)
-        .group_by(Vote.wish_id)
+        .group_by(wish_id)
         .subquery()
     )
 
@@ -165,23 +173,28 @@ def list_wishes(viewer: User, wf: WishFilter, page: int = 1, per_page: int | Non
     """Return one page of the wishes a viewer can see, filtered and sorted."""
     per_page = per_page or current_app.config["WISHES_PER_PAGE"]
     query = _listing_query(viewer, wf)
-    total = db.session.scalar(query.with_only_columns(func.count(Wish.id))) or 0
-    if wf.sort == "newest":
-        query = query.order_by(Wish.created_at.desc(), Wish.id.desc())
-    elif wf.sort == "trending":
-        since = utcnow() - timedelta(days=current_app.config["TRENDING_DAYS"])
-        recent = _vote_counts(since)
-        query = query.outerjoin(recent, recent.c.wish_id == Wish.id).order_by(
-            func.coalesce(recent.c.votes, 0).desc(),
-            Wish.vote_count.desc(),
-            Wish.id.desc(),
-        )
+    capped = False
+    if wf.q:
+        # Counting every match of a text search reads every wish's text (70 ms at 100,000);
+        # counting stops past the cap, and the list says "1,000+" (refine to see the rest).
+        found = query.with_only_columns(Wish.id).limit(SEARCH_COUNT_CAP + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(found)) or 0
+        capped = total > SEARCH_COUNT_CAP
+        total = min(total, SEARCH_COUNT_CAP)
     else:
-        query = query.order_by(Wish.vote_count.desc(), Wish.id.desc())
+        total = db.session.scalar(query.with_only_columns(func.count(Wish.id))) or 0
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         raise NotFound(f"There is no page {page}; the last page is {pages}.")
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    start = (page - 1) * per_page
+    if wf.sort == "trending":
+        rows = _trending_page(query, start, per_page)
+    else:
+        if wf.sort == "newest":
+            query = query.order_by(Wish.created_at.desc(), Wish.id.desc())
+        else:
+            query = query.order_by(Wish.vote_count.desc(), Wish.id.desc())
+        rows = db.session.execute(query.limit(per_page).offset(start)).all()
     mine = _my_votes(viewer, [row[0].id for row in rows])
     items = [
         WishRow(
@@ -194,7 +207,39 @@ def list_wishes(viewer: User, wf: WishFilter, page: int = 1, per_page: int | Non
         )
         for row in rows
     ]
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    return Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
+
+
+def _trending_page(query: Select, start: int, per_page: int) -> list[Any]:
+    """One page of "trending": votes in the last TRENDING_DAYS, then all votes, then newest id.
+
+    Wishes with recent votes come first; sorting only those (a few thousand of 100,000) and
+    reading the rest in the order of the vote-count index is the same order as one sort of
+    every wish on the combined key, without that sort (150 ms at 100,000 wishes).
+    """
+    since = utcnow() - timedelta(days=current_app.config["TRENDING_DAYS"])
+    recent = _vote_counts(since)
+    hot = query.join(recent, recent.c.wish_id == Wish.id)
+    rows: list[Any] = list(
+        db.session.execute(
+            hot.order_by(recent.c.votes.desc(), Wish.vote_count.desc(), Wish.id.desc())
+            .limit(per_page)
+            .offset(start)
+        )
+    )
+    if len(rows) < per_page:
+        # Past the last wish with recent votes: where the others start decides their offset.
+        if rows:
+            hot_total = start + len(rows)
+        else:
+            hot_total = db.session.scalar(hot.with_only_columns(func.count(Wish.id))) or 0
+        rest = query.where(Wish.id.not_in(select(recent.c.wish_id))).order_by(
+            Wish.vote_count.desc(), Wish.id.desc()
+        )
+        rows += db.session.execute(
+            rest.limit(per_page - len(rows)).offset(max(0, start - hot_total))
+        ).all()
+    return rows
 
 
 def _my_votes(viewer: User, wish_ids: list[int]) -> dict[int, Importance]:
