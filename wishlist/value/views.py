@@ -128,18 +128,28 @@ def _flag_choices(bundle_id: int) -> list[SelectChoice]:
     return [SelectChoice(a.id, a.name) for a in value_service.accounts_for([bundle_id])]
 
 
+def _explained(key: int) -> dict[str, object]:
+    """A ranking key's score, the accounts expected to need it, and the segments they share."""
+    result = value_service.score(key)
+    expected = value_service.reach_accounts(key)
+    accounts = value_service.account_facts()
+    askers = {e.account_id: accounts[e.account_id] for e in result.exposures}
+    return {
+        "result": result,
+        "expected": expected,
+        "shared": insight.shared_segments(expected, askers),
+    }
+
+
 @bp.route("/bundles/<int:bundle_id>")
 @staff_required
 def bundle(bundle_id: int) -> str:
     """One bundle's score explained: components, accounts behind it, reach, wishes, flags."""
     try:
         found = bundle_service.get_bundle(bundle_id)
-        result = value_service.score(bundle_id)
-        expected = value_service.reach_accounts(bundle_id)
+        explained = _explained(bundle_id)
     except ServiceError as exc:
         abort_for(exc)
-    accounts = value_service.account_facts()
-    askers = {e.account_id: accounts[e.account_id] for e in result.exposures}
     flag_form = FlagForm(formdata=None)
     flag_form.account.choices = _flag_choices(bundle_id)
     screen_form = suggestion = None
@@ -157,9 +167,7 @@ def bundle(bundle_id: int) -> str:
     return render_template(
         "value/bundle.html",
         bundle=found,
-        result=result,
-        expected=expected,
-        shared=insight.shared_segments(expected, askers),
+        **explained,
         flag_form=flag_form,
         screen_form=screen_form,
         suggestion=suggestion,
@@ -175,19 +183,13 @@ def wish(wish_id: int) -> str | Response:
         found = value_service.lone_wish(wish_id)
         if found.bundle_id is not None:
             return redirect(url_for("value.bundle", bundle_id=found.bundle_id))
-        key = value_service.lone_key(wish_id)
-        result = value_service.score(key)
-        expected = value_service.reach_accounts(key)
+        explained = _explained(value_service.lone_key(wish_id))
     except ServiceError as exc:
         abort_for(exc)
-    accounts = value_service.account_facts()
-    askers = {e.account_id: accounts[e.account_id] for e in result.exposures}
     return render_template(
         "value/wish.html",
         wish=found,
-        result=result,
-        expected=expected,
-        shared=insight.shared_segments(expected, askers),
+        **explained,
         action_form=ActionForm(),
     )
 
