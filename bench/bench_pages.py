@@ -32,6 +32,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 PASSWORD = "demo-password"
 TARGET_MS = 100.0
@@ -96,6 +97,19 @@ def p95(values: list[float]) -> float:
     """The 95th percentile (nearest rank)."""
     ordered = sorted(values)
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def warm(client: Client, path: str, workers: int) -> None:
+    """Have every worker answer a path until it answers fast (its caches built).
+
+    One request at a time can land on the same worker every time, leaving another cold; as
+    many requests at once as there are workers keep them all busy, so each takes one.
+    """
+    for _ in range(10):
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            took = list(pool.map(lambda _: client.get(path)[2], range(workers)))
+        if max(took) < 1:
+            return
 
 
 def report(label: str, statuses: set[int], timings: list[float], target: float) -> None:
@@ -198,13 +212,7 @@ def main() -> None:
         )
         print(f"{'page':28} {'status':>6} {'p50 ms':>8} {'p95 ms':>8}  target")
         for label, client, path in pages:
-            # Each worker builds its caches on its first request (the backlog: seconds), and
-            # requests land on workers unevenly: warm until several answers in a row are fast.
-            fast = 0
-            for _ in range(args.workers * 10):
-                fast = fast + 1 if client.get(path)[2] < 1 else 0
-                if fast >= args.workers * 3:
-                    break
+            warm(client, path, args.workers)
             timings, statuses = [], set()
             for _ in range(args.requests):
                 status, _, elapsed = client.get(path)
