@@ -110,15 +110,36 @@ def test_csm_records_votes_for_accounts_once_each(client, auth, db, people):
     assert "(the account)" in page
 
 
+def test_staff_name_the_account_by_name_domain_or_crm_id(client, auth, db, people):
+    """The account is typed (a list of thousands would be most of the page), any case."""
+    people["globex"].external_id = "CRM-0042"
+    db.session.commit()
+    auth.login("sam@vendor.test")
+    page = client.get(f"/wishes/{factories.make_wish(people['customer'], 'X y z').id}")
+    assert "Globex</option>" not in page.get_data(as_text=True)  # no list of accounts
+    for n, typed in enumerate(("globex", "GLOBEX.TEST", "crm-0042")):
+        wish = factories.make_wish(people["customer"], f"Scheduled report emails {n}")
+        client.post(f"/wishes/{wish.id}/vote-for", data={"account": typed, "importance": "nice"})
+        vote = db.session.scalar(
+            select(Vote).where(Vote.wish_id == wish.id, Vote.account_id == people["globex"].id)
+        )
+        assert vote is not None, typed
+
+
 def test_vote_for_needs_an_account_and_staff(client, auth, db, people):
     wish = factories.make_wish(people["customer"], "Scheduled report emails")
     auth.login("sam@vendor.test")
-    response = client.post(
-        f"/wishes/{wish.id}/vote-for",
-        data={"account": 0, "importance": "nice"},
-        follow_redirects=True,
-    )
-    assert b"Choose the customer account" in response.data
+    for typed, message in (
+        ("", "Type the customer account"),
+        ("0", "No account is called “0”"),
+        ("Umbrella Corp", "No account is called “Umbrella Corp”"),
+    ):
+        response = client.post(
+            f"/wishes/{wish.id}/vote-for",
+            data={"account": typed, "importance": "nice"},
+            follow_redirects=True,
+        )
+        assert message in response.get_data(as_text=True)
     assert _count(db, Vote) == 1
     auth.logout()
     auth.login("carol@acme.test")

@@ -139,7 +139,6 @@ def wish(wish_id: int) -> str:
     vote_for_form = None
     if current_user.is_staff:
         vote_for_form = VoteForForm()
-        vote_for_form.account.choices = _account_choices("Choose an account")
     return render_template(
         "forum/wish.html",
         vote_for_form=vote_for_form,
@@ -296,15 +295,14 @@ def change_status(wish_id: int) -> Response:
 def vote_for(wish_id: int) -> Response:
     """Record a vote for a customer account (customer success acting for a customer)."""
     form = VoteForForm()
-    form.account.choices = _account_choices("Choose an account")
     if not form.validate_on_submit():
-        flash("Choose the customer account and how important it is to them.", "error")
+        flash("Type the customer account and choose how important it is to them.", "error")
         return redirect(url_for("forum.wish", wish_id=wish_id))
     try:
         vote = wish_service.vote_for(
             current_user,
             wish_id,
-            form.account.data or None,
+            wish_service.find_account(form.account.data).id,
             form.contact_email.data,
             form.importance.data,
         )

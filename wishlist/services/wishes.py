@@ -494,6 +494,31 @@ def cast_vote(user: User, wish_id: int, importance: Importance | str) -> Vote:
     return _upsert_vote(wish, importance, user.id, user.account_id)
 
 
+def find_account(text: str | None) -> Account:
+    """The account staff named: by name, email domain or CRM id (any case), or by its number."""
+    wanted = " ".join((text or "").split())
+    if not wanted:
+        raise ServiceError("Type the customer account: its name, email domain or CRM id.")
+    folded = wanted.lower()
+    account = db.session.scalar(
+        select(Account)
+        .where(
+            or_(
+                func.lower(Account.name) == folded,
+                func.lower(Account.email_domain) == folded.lstrip("@"),
+                func.lower(Account.external_id) == folded,
+            )
+        )
+        .order_by(Account.id)
+        .limit(1)
+    )
+    if account is None and wanted.lstrip("#").isdigit() and len(wanted) < 19:
+        account = db.session.get(Account, int(wanted.lstrip("#")))
+    if account is None:
+        raise ServiceError(f"No account is called “{wanted}”: type its name, domain or CRM id.")
+    return account
+
+
 def _customer_of(account_id: int | None, contact_email: str | None) -> tuple[Account, User | None]:
     """The account staff act for, and the named contact in it (if any)."""
     account = db.session.get(Account, account_id) if account_id else None
