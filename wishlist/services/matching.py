@@ -20,6 +20,7 @@ EMBEDDER_RETRY_SECONDS, matching lexically meanwhile; no wish is ever lost to it
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import threading
@@ -368,6 +369,7 @@ def rebuild_index() -> DedupeIndex | None:
             path.parent.mkdir(parents=True, exist_ok=True)
             index.save(path)
         cache.update(index=index, mtime=path.stat().st_mtime_ns, newest=int(docs[-1].id))
+        _spare_from_collector(index)
         return index
 
 
@@ -381,6 +383,23 @@ def discard_index() -> None:
     with _lock:
         _cache().clear()
         _index_path().unlink(missing_ok=True)
+
+
+# Indexes at least this big are frozen out of the cyclic collector's walks once loaded.
+FREEZE_FROM = 10_000
+
+
+def _spare_from_collector(index: DedupeIndex) -> None:
+    """Keep the cyclic collector from walking a big just-loaded index again and again.
+
+    A loaded index of 100,000 wishes is hundreds of thousands of long-lived objects; every
+    full collection walked them, adding 110 ms to every 13th staff wish page. Frozen objects
+    are still freed by reference counting when a newer index replaces them. Small indexes
+    (refitted as wishes arrive) are left alone: collecting each time would cost more.
+    """
+    if len(index) >= FREEZE_FROM:
+        gc.collect()
+        gc.freeze()
 
 
 def get_index() -> DedupeIndex | None:
@@ -407,6 +426,7 @@ def get_index() -> DedupeIndex | None:
             else:
                 newest = max((int(i) for i in index.ids), default=0)
                 cache.update(index=index, mtime=mtime, newest=newest)
+                _spare_from_collector(index)
         index = cache.get("index")
         # An index of another model (or with none, or with one no longer available) is refitted.
         if index is not None and index.embedding_model == wanted:  # type: ignore[attr-defined]
