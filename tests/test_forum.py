@@ -574,3 +574,28 @@ def test_a_broad_search_says_more_than_the_cap_match(client, auth, people, monke
     assert "More than 3 wishes match" in client.get("/?q=export").get_data(as_text=True)
     data = client.get("/api/v1/wishes?q=export").get_json()
     assert data["total"] == 3 and data["total_capped"] is True
+
+
+def test_trending_is_reused_for_a_while_then_worked_out_again(app, db, people):
+    """A worker keeps the unfiltered trending order for TRENDING_CACHE_SECONDS."""
+    app.config["TRENDING_CACHE_SECONDS"] = 3600
+    viewer = people["customer"]
+    quiet = factories.make_wish(people["other"], "Quiet wish")
+    busy = factories.make_wish(people["other"], "Busy wish")
+    voters = [factories.make_user(Role.CUSTOMER, people["acme"]) for _ in range(3)]
+    wf = wish_service.parse_filter({"sort": "trending"}, viewer)
+
+    def order() -> list[int]:
+        # Two to a page: a page past the wishes with recent votes is always worked out anew.
+        page = wish_service.list_wishes(viewer, wf, 1, per_page=2)
+        return [row.wish.id for row in page.items]
+
+    assert order() == [busy.id, quiet.id]  # equal recent votes: the newer wish first
+    for voter in voters:
+        wish_service.cast_vote(voter, quiet.id, "nice")
+    assert order() == [busy.id, quiet.id]  # the kept order, within the hour
+    filtered = wish_service.parse_filter({"sort": "trending", "q": "wish"}, viewer)
+    rows = wish_service.list_wishes(viewer, filtered, 1, per_page=50).items
+    assert [r.wish.id for r in rows][:2] == [quiet.id, busy.id]  # filtered: always fresh
+    app.config["TRENDING_CACHE_SECONDS"] = 0
+    assert order() == [quiet.id, busy.id]

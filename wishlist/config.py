@@ -64,6 +64,8 @@ class Config:
     POST_RATE_LIMIT = os.environ.get("WISHLIST_POST_RATE_LIMIT", "30 per minute;300 per hour")
     WISHES_PER_PAGE = int(os.environ.get("WISHLIST_WISHES_PER_PAGE", "20"))
     TRENDING_DAYS = int(os.environ.get("WISHLIST_TRENDING_DAYS", "14"))
+    # Seconds a worker reuses the trending order it worked out (0: every request).
+    TRENDING_CACHE_SECONDS = float(os.environ.get("WISHLIST_TRENDING_CACHE_SECONDS", "30"))
     SIGNUP_ENABLED = os.environ.get("WISHLIST_SIGNUP", "1") == "1"
     PASSWORD_HASH_METHOD = "scrypt"
     # Similarity at which the duplicate finder suggests a bundle (None: the calibrated default).
@@ -133,8 +135,9 @@ class TestingConfig(Config):
     WISHES_PER_PAGE = 5
     # Hashing is the slowest part of creating test users; strength is not under test here.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-    # Tests change statuses and look again at once.
+    # Tests change statuses and votes and look again at once.
     ROADMAP_CACHE_SECONDS = 0.0
+    TRENDING_CACHE_SECONDS = 0.0
     # Never the developer's real mail server; tests that need one set it themselves.
     SMTP_HOST = ""
     # Lexical unless a test asks for embeddings (see the class docstring).
