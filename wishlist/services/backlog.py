@@ -69,7 +69,14 @@ from ..models import (
     Wish,
     WishStatus,
 )
-from ..scoring import BundleScore, ScoringConfig, rank_bundles, rank_order
+from ..scoring import (
+    BundleScore,
+    ReachIndex,
+    ScoringConfig,
+    rank_bundles,
+    rank_order,
+    score_bundle,
+)
 from . import ranking_changes, value
 from .errors import ServiceError
 
@@ -455,6 +462,8 @@ class _Lookups:
     theme_names: dict[int, str]
     tier_of: dict[int, str]
     segments_of: dict[int, frozenset[str]]
+    # Set after the first build: updates score against it instead of building it again.
+    reach: ReachIndex | None = None
 
     @classmethod
     def load(cls, accounts: Mapping[int, Any]) -> _Lookups:
@@ -502,15 +511,14 @@ def _make_entries(facts: value.Facts, lookups: _Lookups) -> list[_Entry]:
                 value.lone_key(row.id), row.title, row.body, True, row.status, None
             )
     accounts = facts.accounts
-    ranked = rank_bundles(
-        [f for k, f in wanted.items() if k in bundles],
-        accounts,
-        facts.config,
-        include_off_strategy=True,
-    )
+    present = [f for k, f in wanted.items() if k in bundles]
+    if lookups.reach is None:
+        results = [r.result for r in rank_bundles(present, accounts, facts.config, True)]
+    else:
+        # A few changed rows: the reach index built with the ranking serves again.
+        results = [score_bundle(f, accounts, facts.config, lookups.reach) for f in present]
     entries = []
-    for item in ranked:
-        result = item.result
+    for result in results:
         row = bundles[result.bundle_id]
         asking = [accounts[e.account_id] for e in result.exposures]
         top = sorted(asking, key=lambda a: (-a.arr, a.name, a.id))[:TOP_ACCOUNTS]
@@ -575,6 +583,7 @@ def _build(config: ScoringConfig, base: tuple[Any, ...]) -> _Cached:
     lookups = _Lookups.load(facts.accounts)
     entries = _make_entries(facts, lookups)
     entries.sort(key=_order_key)
+    lookups.reach = ReachIndex(facts.accounts)
     order = [_order_key(e) for e in entries]
     return _Cached(
         base=base,
@@ -592,10 +601,22 @@ def _build(config: ScoringConfig, base: tuple[Any, ...]) -> _Cached:
 
 def _update(cached: _Cached, config: ScoringConfig) -> _Cached | None:
     """Rescore only what the journal names since the last update; None means rebuild instead."""
-    window = _journal_since(max(0, cached.journal_id - JOURNAL_OVERLAP))
-    rows = [r for r in window if r.id not in cached.seen]
-    newest = max([cached.journal_id, *(r.id for r in rows)])
-    seen = frozenset(r.id for r in window if r.id > newest - JOURNAL_OVERLAP)
+    low = max(0, cached.journal_id - JOURNAL_OVERLAP)
+    fresh_rows = _journal_since(cached.journal_id)
+    _, above = _journal_state(low)
+    if above == len(cached.seen) + len(fresh_rows):
+        # The usual case: nothing committed late below the newest id seen, so only the new
+        # rows are read (the window holds up to JOURNAL_OVERLAP rows).
+        rows = fresh_rows
+        newest = max([cached.journal_id, *(r.id for r in rows)])
+        seen = frozenset(
+            i for i in (*cached.seen, *(r.id for r in rows)) if i > newest - JOURNAL_OVERLAP
+        )
+    else:
+        window = _journal_since(low)
+        rows = [r for r in window if r.id not in cached.seen]
+        newest = max([cached.journal_id, *(r.id for r in rows)])
+        seen = frozenset(r.id for r in window if r.id > newest - JOURNAL_OVERLAP)
     if not rows:
         # Only pruning moved the window: nothing to rescore.
         return replace(cached, seen=seen)
