@@ -518,3 +518,23 @@ def test_a_change_committed_late_is_still_applied(app, db, scenario):
     assert after.customer_count == before + 1  # Globex now asks for the sync bundle too
     fresh = _fresh_ranking()
     assert _snapshot() == fresh
+
+
+def test_a_worker_scores_the_ranking_after_its_first_request(app, client, auth, db, scenario):
+    """With WARM_RANKING the first request starts a background build; later ones do not."""
+    import threading
+    import time
+
+    app.config["WARM_RANKING"] = True
+    assert backlog_service._CACHE_KEY not in app.extensions
+    auth.login(scenario["customer"].email)
+    client.get("/")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+        t.name == "warm-ranking" for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    store = app.extensions[backlog_service._CACHE_KEY]
+    assert len(store["by_config"]) == 1  # built without anyone opening the backlog
+    client.get("/")
+    assert not any(t.name == "warm-ranking" for t in threading.enumerate())

@@ -41,7 +41,15 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_warmers(app)
     return app
+
+
+def register_warmers(app: Flask) -> None:
+    """Work a worker should do once in the background rather than in someone's request."""
+    from .services import backlog
+
+    backlog.warm_on_first_request(app)
 
 
 def configure(app: Flask, config: dict[str, Any] | str | None) -> None:

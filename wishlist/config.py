@@ -64,6 +64,8 @@ class Config:
     POST_RATE_LIMIT = os.environ.get("WISHLIST_POST_RATE_LIMIT", "30 per minute;300 per hour")
     WISHES_PER_PAGE = int(os.environ.get("WISHLIST_WISHES_PER_PAGE", "20"))
     TRENDING_DAYS = int(os.environ.get("WISHLIST_TRENDING_DAYS", "14"))
+    # Score the ranking in the background after a worker's first request (see services/backlog).
+    WARM_RANKING = os.environ.get("WISHLIST_WARM_RANKING", "1") == "1"
     # Seconds a worker reuses the trending order it worked out (0: every request).
     TRENDING_CACHE_SECONDS = float(os.environ.get("WISHLIST_TRENDING_CACHE_SECONDS", "30"))
     SIGNUP_ENABLED = os.environ.get("WISHLIST_SIGNUP", "1") == "1"
@@ -138,6 +140,8 @@ class TestingConfig(Config):
     # Tests change statuses and votes and look again at once.
     ROADMAP_CACHE_SECONDS = 0.0
     TRENDING_CACHE_SECONDS = 0.0
+    # No background threads unless a test asks for one.
+    WARM_RANKING = False
     # Never the developer's real mail server; tests that need one set it themselves.
     SMTP_HOST = ""
     # Lexical unless a test asks for embeddings (see the class docstring).

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, overload
 
-from flask import current_app, has_app_context, has_request_context, url_for
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -746,6 +746,34 @@ def _remember_check(store: dict[str, Any], cached: _Cached) -> None:
     """Count what an update or build just read as a fresh check, so the next request reuses it."""
     state = (cached.base, (cached.journal_id, len(cached.seen)))
     store["checked"] = (time.monotonic(), _writes[0], state, cached.journal_id)
+
+
+def warm_on_first_request(app: Flask) -> None:
+    """Score the ranking in the background once a worker serves its first request.
+
+    Each worker keeps its own ranking; scoring 100,000 wishes takes 10-14 s, which would
+    otherwise fall on the first person to open the backlog after every restart. The thread
+    takes the same lock as a request would, so a backlog request meanwhile waits for it.
+    """
+    started = threading.Event()
+
+    @app.before_request
+    def _warm() -> None:
+        if started.is_set() or not app.config.get("WARM_RANKING"):
+            return
+        started.set()
+        threading.Thread(target=_warm_now, args=(app,), name="warm-ranking", daemon=True).start()
+
+
+def _warm_now(app: Flask) -> None:
+    """Build this worker's default ranking (a failure is logged; requests build it then)."""
+    with app.app_context():
+        try:
+            _scored(value.scoring_config())
+        except Exception:  # noqa: BLE001 - warming is an optimisation, never an outage
+            app.logger.exception("warming the ranking failed; the next request builds it")
+        finally:
+            db.session.remove()
 
 
 def clear_cache() -> None:
