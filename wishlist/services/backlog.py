@@ -49,7 +49,7 @@ import math
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, overload
@@ -746,6 +746,23 @@ def _remember_check(store: dict[str, Any], cached: _Cached) -> None:
     """Count what an update or build just read as a fresh check, so the next request reuses it."""
     state = (cached.base, (cached.journal_id, len(cached.seen)))
     store["checked"] = (time.monotonic(), _writes[0], state, cached.journal_id)
+
+
+def ranked_results(
+    config: ScoringConfig | None = None,
+) -> Iterator[tuple[int | None, BundleScore]]:
+    """Every bundle and lone wish in rank order with its backlog rank (None: off strategy).
+
+    Read from this worker's kept ranking, so a page that needs every score (an account's)
+    does not score everything again.
+    """
+    rank = 0
+    for entry in _scored(config or value.scoring_config()).entries:
+        if entry.result.off_strategy:
+            yield None, entry.result
+        else:
+            rank += 1
+            yield rank, entry.result
 
 
 def warm_on_first_request(app: Flask) -> None:

@@ -16,8 +16,9 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Account, Bundle, User, Vote, Wish
 from ..scoring import AccountExposure, AccountFacts, BundleScore
+from . import backlog
 from .errors import NotFound
-from .value import ranking, wish_of_key
+from .value import wish_of_key
 
 ACCOUNT_SORTS = ("arr", "name")
 
@@ -129,18 +130,13 @@ def account_detail(account_id: int) -> AccountDetail:
             .order_by(Vote.created_at.desc())
         )
     )
-    # Rank every bundle once so the ranks shown are the backlog's, not ranks within this account.
-    ranked = ranking(include_off_strategy=True)
+    # The backlog's own ranking, so the ranks shown are the backlog's, not ranks within this
+    # account; off-strategy bundles are outside it (no rank).
     found: list[tuple[int | None, BundleScore, AccountExposure]] = []
-    backlog_rank = 0
-    for item in ranked:
-        result = item.result
-        # Off-strategy bundles are outside the backlog: the others keep the backlog's ranks.
-        if not result.off_strategy:
-            backlog_rank += 1
+    for rank, result in backlog.ranked_results():
         exposure = next((e for e in result.exposures if e.account_id == account.id), None)
         if exposure is not None:
-            found.append((None if result.off_strategy else backlog_rank, result, exposure))
+            found.append((rank, result, exposure))
     bundles = bundles_by_id(result.bundle_id for _, result, _ in found if result.bundle_id > 0)
     lone = {w.id: w for w in wishes}
     lone.update((v.wish.id, v.wish) for v in votes)
