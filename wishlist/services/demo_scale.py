@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import Table, delete, insert, text
 
 from .. import demo_content as content
 from .. import demo_layout as layout_
@@ -467,10 +467,7 @@ def build_scale_demo(
     matching.discard_index()
     say("saved duplicate index discarded: it refits when first needed (or flask cluster)")
 
-    def rows(model: type) -> int:
-        """Rows of one table, as stored."""
-        return db.session.scalar(select(func.count()).select_from(model)) or 0
-
+    rows = demo.table_rows
     return {
         "accounts": rows(Account),
         "users": rows(User),
