@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from ..models import (
 )
 from . import counters, matching, notify, ranking_changes
 from .errors import Forbidden, NotFound, ServiceError
+from .kept import kept
 from .text import optional_text, require_text
 
 SORTS = ("top", "newest", "trending")
@@ -52,6 +52,11 @@ class WishFilter:
     q: str = ""
     author_id: int | None = None
     voter_id: int | None = None
+
+    @property
+    def unfiltered(self) -> bool:
+        """Whether this is the whole forum, only sorted (the listing every worker can keep)."""
+        return self == WishFilter(sort=self.sort)
 
 
 @dataclass
@@ -184,7 +189,7 @@ def list_wishes(viewer: User, wf: WishFilter, page: int = 1, per_page: int | Non
         total = db.session.scalar(select(func.count()).select_from(found)) or 0
         capped = total > SEARCH_COUNT_CAP
         total = min(total, SEARCH_COUNT_CAP)
-    elif wf == WishFilter(sort=wf.sort):
+    elif wf.unfiltered:
         total = _live_total()
     else:
         total = db.session.scalar(query.with_only_columns(func.count(Wish.id))) or 0
@@ -224,12 +229,8 @@ def _live_total() -> int:
     every forum page; the figure under the list may lag TRENDING_CACHE_SECONDS / 6 behind.
     """
     ttl = float(current_app.config.get("TRENDING_CACHE_SECONDS", 0)) / 6
-    cached = current_app.extensions.get(_TOTAL_KEY)
-    if cached is not None and time.monotonic() - cached[0] < ttl:
-        return cached[1]
-    total = db.session.scalar(select(func.count(Wish.id)).where(Wish.withdrawn_at.is_(None))) or 0
-    current_app.extensions[_TOTAL_KEY] = (time.monotonic(), total)
-    return total
+    live = select(func.count(Wish.id)).where(Wish.withdrawn_at.is_(None))
+    return kept(_TOTAL_KEY, ttl, lambda: db.session.scalar(live) or 0)
 
 
 def _hot_order() -> list[int]:
@@ -239,22 +240,16 @@ def _hot_order() -> list[int]:
     23,000 wishes: 40-90 ms of database time, half of all database time under load), and the
     answer barely moves within a minute, so each worker keeps it TRENDING_CACHE_SECONDS.
     """
-    ttl = float(current_app.config.get("TRENDING_CACHE_SECONDS", 0))
-    cached = current_app.extensions.get(_TRENDING_KEY)
-    if cached is not None and time.monotonic() - cached[0] < ttl:
-        return cached[1]
     since = utcnow() - timedelta(days=current_app.config["TRENDING_DAYS"])
     recent = _vote_counts(since)
-    order = list(
-        db.session.scalars(
-            select(Wish.id)
-            .join(recent, recent.c.wish_id == Wish.id)
-            .where(Wish.withdrawn_at.is_(None))
-            .order_by(recent.c.votes.desc(), Wish.vote_count.desc(), Wish.id.desc())
-        )
+    order = (
+        select(Wish.id)
+        .join(recent, recent.c.wish_id == Wish.id)
+        .where(Wish.withdrawn_at.is_(None))
+        .order_by(recent.c.votes.desc(), Wish.vote_count.desc(), Wish.id.desc())
     )
-    current_app.extensions[_TRENDING_KEY] = (time.monotonic(), order)
-    return order
+    ttl = float(current_app.config.get("TRENDING_CACHE_SECONDS", 0))
+    return kept(_TRENDING_KEY, ttl, lambda: list(db.session.scalars(order)))
 
 
 def _cached_trending_page(
@@ -262,8 +257,7 @@ def _cached_trending_page(
 ) -> list[Any] | None:
     """A page of the unfiltered trending list from the worker's kept order; None when the
     list is filtered, the cache is off, or the page lies past the wishes with recent votes."""
-    filtered = wf.status or wf.area_id or wf.q or wf.author_id or wf.voter_id
-    if filtered or float(current_app.config.get("TRENDING_CACHE_SECONDS", 0)) <= 0:
+    if not wf.unfiltered or float(current_app.config.get("TRENDING_CACHE_SECONDS", 0)) <= 0:
         return None
     order = _hot_order()
     if start + per_page > len(order):
