@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, MetaData, Table, event
+from sqlalchemy import Connection, Engine, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -41,9 +41,9 @@ limiter = Limiter(key_func=get_remote_address)
 huey = TaskQueue("wishlist")
 
 
-def insert_for(table: Table) -> Any:
-    """The INSERT construct of the bound database, which supports ON CONFLICT (upserts)."""
-    dialect = db.session.get_bind().dialect.name
+def insert_for(table: Table, bind: Connection | None = None) -> Any:
+    """The INSERT construct of the database (the session's, or ``bind``'s), with ON CONFLICT."""
+    dialect = (bind or db.session.get_bind()).dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":

@@ -28,9 +28,9 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, event, insert, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from ..extensions import insert_for
 from ..models import (
     Account,
     AccountFlag,
@@ -49,13 +49,7 @@ WATCHED = frozenset({"wish", "vote", "bundle", "account_flag", "account", "theme
 GENERATION_KEY = "ranking_generation"
 JOURNALED = "journaled"
 KEEP = timedelta(days=1)
-_PENDING = "wishlist.ranking_changes"
 _BULK = "wishlist.ranking_bulk"
-
-
-def _pending(session: Session) -> set[tuple[int | None, int | None]]:
-    """The (wish_id, bundle_id) pairs this transaction changed and has not journaled yet."""
-    return session.info.setdefault(_PENDING, set())
 
 
 def record_wishes(session: Session, wish_ids: Iterable[int]) -> None:
@@ -77,7 +71,7 @@ def _write(session: Session, pairs: list[tuple[int | None, int | None]]) -> None
 @event.listens_for(Session, "after_flush")
 def _journal_flush(session: Session, flush_context: Any) -> None:
     """Journal the wishes and bundles the ORM just wrote."""
-    pairs = _pending(session)
+    pairs: set[tuple[int | None, int | None]] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Wish):
             pairs.add((obj.id, None))
@@ -91,9 +85,7 @@ def _journal_flush(session: Session, flush_context: Any) -> None:
         elif isinstance(obj, Account | Theme | ProductArea):
             # ARR moves the scales, names show on every row: every score is redone.
             session.info[_BULK] = True
-    pending = sorted(pairs, key=repr)
-    pairs.clear()
-    _write(session, pending)
+    _write(session, sorted(pairs, key=repr))
     # Written here too: the flush that commit() runs comes after its before_commit event.
     if session.info.pop(_BULK, False):
         bump_generation(session.connection())
@@ -127,11 +119,7 @@ def _bump_after_statements(session: Session) -> None:
 def bump_generation(connection: Connection) -> None:
     """Move ``ranking_generation`` (in this connection's transaction): every cache rebuilds."""
     now = utcnow()
-    table = Setting.__table__
-    if connection.dialect.name == "postgresql":
-        statement = postgresql.insert(table)
-    else:
-        statement = sqlite.insert(table)
+    statement = insert_for(Setting.__table__, connection)
     values = {"key": GENERATION_KEY, "value": {"at": now.isoformat()}, "updated_at": now}
     connection.execute(
         statement.values(**values).on_conflict_do_update(
@@ -143,7 +131,6 @@ def bump_generation(connection: Connection) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     """A rolled-back transaction changed nothing."""
-    session.info.pop(_PENDING, None)
     session.info.pop(_BULK, None)
 
 
